@@ -1,0 +1,16 @@
+"""course_lib: the tested helpers behind "The Art of Pooling Embeddings".
+
+Each notebook imports what it needs from one small module:
+
+- ``course_lib.models``      load a transformer encoder offline (default: all-MiniLM-L6-v2)
+- ``course_lib.pooling``     token embeddings ``(batch, seq, hidden)`` -> sentence vectors ``(batch, hidden)``
+- ``course_lib.embed``       texts -> token embeddings or sentence embeddings
+- ``course_lib.similarity``  cosine, dot, Euclidean, Manhattan, Minkowski, Chebyshev, top-k search
+- ``course_lib.data``        bundled datasets and the STS Benchmark / SST-2 from ``COURSE_DATA_DIR``
+- ``course_lib.evaluate``    Spearman on sentence-similarity pairs
+- ``course_lib.plotting``, ``course_lib.widgets``, ``course_lib.exercises``  figures, widgets, checks
+
+Importing the package itself is cheap: torch and transformers load with the modules that need them.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,164 @@
+"""From texts to embeddings: token embeddings and pooled sentence embeddings (notebook 01).
+
+``encode`` is the course's equivalent of ``SentenceTransformer.encode``: it tokenises, runs the
+encoder in batches sorted by length (less padding, so less work), pools with any method of
+:mod:`course_lib.pooling`, optionally L2-normalises, and restores the input order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from course_lib.models import LoadedModel, load_model
+from course_lib.pooling import check_method, pool
+
+# Inputs with more batches than this get a progress bar when show_progress is None.
+_PROGRESS_MIN_BATCHES = 16
+
+
+@dataclass
+class TokenEmbeddings:
+    """The encoder's output for a batch, with what is needed to read it.
+
+    ``hidden`` is ``(batch, seq, hidden)``, ``attention_mask`` and ``input_ids`` are ``(batch, seq)``
+    and ``tokens`` holds the token strings of each row (padding included).
+    """
+
+    hidden: torch.Tensor
+    attention_mask: torch.Tensor
+    input_ids: torch.Tensor
+    tokens: list[list[str]]
+
+
+def _as_model(model: LoadedModel | str | None) -> LoadedModel:
+    if model is None or isinstance(model, str):
+        return load_model(model)
+    if isinstance(model, LoadedModel):
+        return model
+    raise TypeError(
+        f"model: expected a LoadedModel (from course_lib.models.load_model), a model name or None, "
+        f"got {type(model).__name__}"
+    )
+
+
+def _as_texts(texts: str | Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        return [texts]
+    if not isinstance(texts, (list, tuple)):
+        raise TypeError(f"texts: expected a string or a list of strings, got {type(texts).__name__}")
+    if len(texts) == 0:
+        raise ValueError("texts: expected at least one text, got an empty list")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts: expected strings, got {type(text).__name__} at index {i}")
+    return list(texts)
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name}: expected a positive int, got {value}")
+    return value
+
+
+def _max_length(loaded: LoadedModel, max_length: int | None) -> int:
+    if max_length is None:
+        return loaded.max_length
+    return _positive_int("max_length", max_length)
+
+
+def encode_tokens(
+    texts: str | Sequence[str],
+    model: LoadedModel | str | None = None,
+    max_length: int | None = None,
+    padding_side: str = "right",
+) -> TokenEmbeddings:
+    """Run the encoder once on one padded batch and keep every token's vector.
+
+    Returns :class:`TokenEmbeddings` with ``hidden`` of shape ``(batch, seq, hidden)``. Use it to
+    look inside the model (notebook 01) or to try several pooling methods on one forward pass
+    (notebook 02). ``padding_side`` is ``"right"`` (BERT's default) or ``"left"`` (as decoder
+    models pad); with left padding, position ids are counted from each text's first real token.
+    """
+    loaded = _as_model(model)
+    items = _as_texts(texts)
+    length = _max_length(loaded, max_length)
+    if padding_side not in ("right", "left"):
+        raise ValueError(f"padding_side: expected 'right' or 'left', got {padding_side!r}")
+    tokenizer = loaded.tokenizer
+    previous_side = tokenizer.padding_side
+    tokenizer.padding_side = padding_side
+    try:
+        batch = tokenizer(items, padding=True, truncation=True, max_length=length, return_tensors="pt")
+    finally:
+        tokenizer.padding_side = previous_side
+    batch = {key: value.to(loaded.device) for key, value in batch.items()}
+    if padding_side == "left":
+        # BERT-style models number positions from the first column: without this, left padding
+        # would shift every real token's position and change its vector.
+        batch["position_ids"] = (batch["attention_mask"].cumsum(dim=1) - 1).clamp(min=0)
+    with torch.inference_mode():
+        hidden = loaded.model(**batch).last_hidden_state
+    tokens = [tokenizer.convert_ids_to_tokens(row) for row in batch["input_ids"].tolist()]
+    return TokenEmbeddings(
+        hidden=hidden.float().cpu(),
+        attention_mask=batch["attention_mask"].cpu(),
+        input_ids=batch["input_ids"].cpu(),
+        tokens=tokens,
+    )
+
+
+def encode(
+    texts: str | Sequence[str],
+    model: LoadedModel | str | None = None,
+    pooling: str = "mean",
+    normalize: bool = False,
+    batch_size: int = 32,
+    max_length: int | None = None,
+    show_progress: bool | None = None,
+) -> torch.Tensor:
+    """Embed texts as sentence vectors: float32 tensor ``(n, hidden)`` (a single string gives ``(1, hidden)``).
+
+    Texts longer than ``max_length`` tokens (default: the length the model was trained with) are
+    truncated. ``show_progress=None`` shows a tqdm bar only for long inputs.
+    """
+    loaded = _as_model(model)
+    items = _as_texts(texts)
+    check_method(pooling)
+    if not isinstance(normalize, bool):
+        raise TypeError(f"normalize: expected True or False, got {type(normalize).__name__}")
+    batch_size = _positive_int("batch_size", batch_size)
+    length = _max_length(loaded, max_length)
+    tokenizer = loaded.tokenizer
+
+    # Tokenise once, unpadded; each batch is then padded only to its own longest text.
+    encoded = tokenizer(items, truncation=True, max_length=length)
+    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
+    order = sorted(range(len(items)), key=lambda i: -len(encoded["input_ids"][i]))  # longest first
+    starts = range(0, len(items), batch_size)
+    if show_progress is None:
+        show_progress = len(starts) > _PROGRESS_MIN_BATCHES
+    if show_progress:
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc="Encoding", unit="batch")
+
+    outputs = torch.empty(len(items), loaded.hidden_size, dtype=torch.float32)
+    with torch.inference_mode():
+        for start in starts:
+            indices = order[start : start + batch_size]
+            batch = tokenizer.pad(
+                {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
+            )
+            batch = {key: value.to(loaded.device) for key, value in batch.items()}
+            hidden = loaded.model(**batch).last_hidden_state
+            vectors = pool(hidden, batch["attention_mask"], pooling).float()
+            if normalize:
+                vectors = F.normalize(vectors, p=2, dim=1)
+            outputs[indices] = vectors.cpu()
+    return outputs
