@@ -64,8 +64,9 @@ def _check_inputs(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) 
         if not bool(((attention_mask == 0) | (attention_mask == 1)).all()):
             raise ValueError("attention_mask: expected only 0 and 1 (1 = real token, 0 = padding), got other values")
         attention_mask = attention_mask != 0
-    empty_rows = (~attention_mask.any(dim=1)).nonzero().flatten().tolist()
-    if empty_rows:
+    has_token = attention_mask.any(dim=1)
+    if not bool(has_token.all()):
+        empty_rows = (~has_token).nonzero().flatten().tolist()
         raise ValueError(
             f"attention_mask: row(s) {empty_rows} have no real token (all zeros), so there is nothing to pool"
         )
@@ -78,9 +79,10 @@ def _accumulation_dtype(dtype: torch.dtype) -> torch.dtype:
 
 def _masked_sum_and_count(token_embeddings: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     acc = _accumulation_dtype(token_embeddings.dtype)
-    weights = mask.unsqueeze(-1).to(acc)
-    summed = (token_embeddings.to(acc) * weights).sum(dim=1)
-    count = weights.sum(dim=1)
+    weights = mask.to(acc).unsqueeze(1)  # (batch, 1, seq)
+    # A batched matrix product sums over seq without materialising a masked copy of the input.
+    summed = torch.bmm(weights, token_embeddings.to(acc)).squeeze(1)
+    count = weights.sum(dim=2)
     return summed, count
 
 
@@ -139,9 +141,9 @@ def weighted_mean_pool(token_embeddings: torch.Tensor, attention_mask: torch.Ten
     mask = _check_inputs(token_embeddings, attention_mask)
     acc = _accumulation_dtype(token_embeddings.dtype)
     positions = mask.to(acc).cumsum(dim=1) * mask.to(acc)  # 1, 2, ... over real tokens, 0 on pads
-    weights = positions.unsqueeze(-1)
-    summed = (token_embeddings.to(acc) * weights).sum(dim=1)
-    return (summed / weights.sum(dim=1)).to(token_embeddings.dtype)
+    weights = positions.unsqueeze(1)  # (batch, 1, seq)
+    summed = torch.bmm(weights, token_embeddings.to(acc)).squeeze(1)
+    return (summed / weights.sum(dim=2)).to(token_embeddings.dtype)
 
 
 POOLERS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
