@@ -2,3 +2,9 @@
 
 Each widget lives in its own module and is re-exported here.
 """
+from course_lib.widgets.search import SearchWidget, search_widget  # noqa: F401  (notebook 05)
+from course_lib.widgets.pooling_explorer import (  # noqa: F401  (notebook 02)
+    PoolingExplorer,
+    pooling_explorer,
+    pooling_explorer_static,
+)
