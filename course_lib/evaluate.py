@@ -7,11 +7,13 @@ rescaling of the scores leaves the result unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
-from scipy.stats import spearmanr
+from scipy.stats import kendalltau, spearmanr
 
-from course_lib.similarity import higher_is_closer, paired
+from course_lib.similarity import higher_is_closer, paired, pairwise
 
 
 def sts_spearman(emb_a, emb_b, gold, measure: str = "cosine", p: float | None = None) -> float:
@@ -30,3 +32,133 @@ def sts_spearman(emb_a, emb_b, gold, measure: str = "cosine", p: float | None = 
         raise ValueError("gold: contains NaN or infinite values")
     oriented = scores.double().numpy() if higher_is_closer(measure) else -scores.double().numpy()
     return float(spearmanr(oriented, gold_array).statistic)
+
+
+# --------------------------------------------------------------------------- ranking agreement (notebook 05)
+
+
+def _closeness_matrix(name: str, x: object) -> torch.Tensor:
+    if isinstance(x, np.ndarray):
+        x = torch.from_numpy(x)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a (queries, candidates) tensor or numpy array, got {type(x).__name__}")
+    if x.dim() != 2 or x.shape[0] == 0 or x.shape[1] < 2:
+        raise ValueError(
+            f"{name}: expected shape (queries, candidates) with at least 2 candidates, got {tuple(x.shape)}"
+        )
+    if not x.is_floating_point():
+        x = x.double()
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    return x
+
+
+def closeness(query, corpus, measure: str = "cosine", p: float | None = None) -> torch.Tensor:
+    """The ``(q, m)`` matrix of ``measure`` oriented so that higher always means closer.
+
+    Similarities are returned as they are and distances negated, so that every measure's ranking of
+    the corpus for a query is "sort descending". ``query`` ``(q, d)``, ``corpus`` ``(m, d)``.
+    """
+    scores = pairwise(query, corpus, measure, p)
+    return scores if higher_is_closer(measure) else -scores
+
+
+def _check_same_shape(a: torch.Tensor, b: torch.Tensor) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"closeness_b: expected the shape of closeness_a {tuple(a.shape)}, got {tuple(b.shape)}")
+
+
+def top_k_overlap(closeness_a, closeness_b, k: int = 10) -> float:
+    """Mean share of the top-``k`` that two rankings have in common, in [0, 1].
+
+    ``closeness_a``, ``closeness_b``: ``(queries, candidates)`` scores of two measures, higher =
+    closer (see :func:`closeness`). For each query, |top-k(a) ∩ top-k(b)| / k; then the mean.
+    """
+    a, b = _closeness_matrix("closeness_a", closeness_a), _closeness_matrix("closeness_b", closeness_b)
+    _check_same_shape(a, b)
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"k: expected an int, got {type(k).__name__}")
+    if not 1 <= k <= a.shape[1]:
+        raise ValueError(f"k: expected 1 <= k <= number of candidates ({a.shape[1]}), got {k}")
+    top_a = torch.topk(a, k, dim=1).indices
+    top_b = torch.topk(b, k, dim=1).indices
+    shared = (top_a.unsqueeze(2) == top_b.unsqueeze(1)).any(dim=2).sum(dim=1)
+    return float(shared.double().mean() / k)
+
+
+def kendall_tau(closeness_a, closeness_b) -> float:
+    """Mean Kendall τ (scipy's tau-b) between two measures' rankings of all candidates, per query.
+
+    ``(queries, candidates)`` inputs, higher = closer. 1 = the same order, 0 = unrelated orders,
+    -1 = reversed. Every candidate counts equally, so the far tail weighs as much as the top.
+    """
+    a, b = _closeness_matrix("closeness_a", closeness_a), _closeness_matrix("closeness_b", closeness_b)
+    _check_same_shape(a, b)
+    a_rows, b_rows = a.double().numpy(), b.double().numpy()
+    taus = [kendalltau(row_a, row_b).statistic for row_a, row_b in zip(a_rows, b_rows)]
+    return float(np.mean(taus))
+
+
+def ranking_agreement(closeness_by_measure, k: int = 10) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Top-``k`` overlap and Kendall τ between every pair of measures.
+
+    ``closeness_by_measure``: ``{name: (queries, candidates)}`` (higher = closer, same shape for
+    all). Returns ``(names, overlap, tau)`` with two symmetric ``(M, M)`` matrices, 1 on the diagonal.
+    """
+    if not isinstance(closeness_by_measure, Mapping) or len(closeness_by_measure) == 0:
+        raise TypeError(
+            "closeness_by_measure: expected a non-empty dict {measure name: (queries, candidates) scores}, "
+            f"got {type(closeness_by_measure).__name__}"
+        )
+    names = [str(name) for name in closeness_by_measure]
+    matrices = [_closeness_matrix(f"closeness_by_measure[{name!r}]", m) for name, m in closeness_by_measure.items()]
+    overlap = np.eye(len(names))
+    tau = np.eye(len(names))
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if matrices[j].shape != matrices[i].shape:
+                raise ValueError(
+                    f"closeness_by_measure[{names[j]!r}]: expected shape {tuple(matrices[i].shape)} like "
+                    f"{names[i]!r}, got {tuple(matrices[j].shape)}"
+                )
+            overlap[i, j] = overlap[j, i] = top_k_overlap(matrices[i], matrices[j], k)
+            tau[i, j] = tau[j, i] = kendall_tau(matrices[i], matrices[j])
+    return names, overlap, tau
+
+
+def bootstrap_spearman_difference(
+    scores_a, scores_b, gold, n_resamples: int = 1000, seed: int = 0, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Spearman(b, gold) - Spearman(a, gold) on the pairs, with a paired bootstrap interval.
+
+    ``scores_a``, ``scores_b``: ``(n,)`` scores of the same pairs by two measures, higher = closer;
+    ``gold``: ``(n,)``. Resamples the pairs with replacement (``seed`` fixes which) and returns
+    ``(difference on all pairs, low, high)``: if the interval contains 0, the data cannot tell the
+    two measures apart.
+    """
+    arrays = []
+    for name, values in (("scores_a", scores_a), ("scores_b", scores_b), ("gold", gold)):
+        if isinstance(values, torch.Tensor):
+            values = values.detach().cpu().double().numpy()
+        array = np.asarray(values, dtype=np.float64)
+        if array.ndim != 1 or array.shape[0] < 3:
+            raise ValueError(f"{name}: expected shape (n,) with n >= 3, got {array.shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name}: contains NaN or infinite values")
+        arrays.append(array)
+    a, b, g = arrays
+    if not a.shape == b.shape == g.shape:
+        raise ValueError(f"scores_b, gold: expected the shape of scores_a {a.shape}, got {b.shape} and {g.shape}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
+        raise ValueError(f"n_resamples: expected an int >= 10, got {n_resamples!r}")
+    if not isinstance(confidence, float) or not 0 < confidence < 1:
+        raise ValueError(f"confidence: expected a float in (0, 1), got {confidence!r}")
+    rng = np.random.default_rng(seed)
+    differences = np.empty(n_resamples)
+    for r in range(n_resamples):
+        sample = rng.integers(0, g.shape[0], g.shape[0])
+        differences[r] = spearmanr(b[sample], g[sample]).statistic - spearmanr(a[sample], g[sample]).statistic
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.nanpercentile(differences, [tail, 100 - tail])
+    full = spearmanr(b, g).statistic - spearmanr(a, g).statistic
+    return float(full), float(low), float(high)
