@@ -7,8 +7,13 @@ Each notebook imports what it needs from one small module:
 - ``course_lib.embed``       texts -> token embeddings or sentence embeddings
 - ``course_lib.similarity``  cosine, dot, Euclidean, Manhattan, Minkowski, Chebyshev, top-k search
 - ``course_lib.data``        bundled datasets and the STS Benchmark / SST-2 from ``COURSE_DATA_DIR``
-- ``course_lib.evaluate``    Spearman on sentence-similarity pairs
+- ``course_lib.evaluate``    Spearman on sentence pairs, ranking agreement between measures
 - ``course_lib.plotting``, ``course_lib.widgets``, ``course_lib.exercises``  figures, widgets, checks
+
+Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validated probes),
+``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
+Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
+Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """
