@@ -146,3 +146,40 @@ def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
     )
     _CACHE[name] = loaded
     return loaded
+
+
+def load_fresh_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
+    """An independent, uncached copy of ``load_model(name_or_path)``, safe to train (notebook 04).
+
+    The cached model that every notebook shares is deep-copied (tokenizer too), so changing the copy
+    never changes the original. The copy is in eval mode.
+    """
+    import copy
+
+    shared = load_model(name_or_path)
+    model = copy.deepcopy(shared.model)
+    model.eval()
+    return LoadedModel(
+        name=shared.name, tokenizer=copy.deepcopy(shared.tokenizer), model=model, max_length=shared.max_length
+    )
+
+
+def random_init_model(name_or_path: str | os.PathLike | None = None, seed: int = 0) -> LoadedModel:
+    """The same architecture and tokenizer as ``load_model(name_or_path)`` with freshly initialised weights.
+
+    The floor every trained model must beat (notebook 04). ``seed`` makes the weights reproducible;
+    the caller's random state is left unchanged. Not cached; eval mode.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed: expected an int, got {type(seed).__name__}")
+    shared = load_model(name_or_path)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = AutoModel.from_config(shared.model.config)
+    model.eval()
+    return LoadedModel(
+        name=f"{shared.name} (random init, seed={seed})",
+        tokenizer=shared.tokenizer,
+        model=model,
+        max_length=shared.max_length,
+    )

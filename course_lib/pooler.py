@@ -1,0 +1,71 @@
+"""BERT's pooler and the three "CLS-ish" sentence vectors of one forward pass (notebook 04).
+
+BERT's pooler is one dense layer and a tanh on the ``[CLS]`` vector:
+``pooler_output = tanh(W · last_hidden_state[:, 0] + b)``. Pre-training trained it for next-sentence
+prediction; ``BertForSequenceClassification`` classifies from it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from course_lib.embed import _as_model, _as_texts, _positive_int
+from course_lib.models import LoadedModel
+from course_lib.pooling import cls_pool, mean_pool
+
+VIEWS: tuple[str, ...] = ("cls", "pooler_output", "mean")
+
+
+def pooler_by_hand(last_hidden_state: torch.Tensor, pooler: nn.Module) -> torch.Tensor:
+    """``tanh(dense(last_hidden_state[:, 0]))`` with the weights of a BERT ``pooler``: ``(batch, hidden)``.
+
+    Reads column 0, exactly like Hugging Face's ``BertPooler``: right padding is assumed.
+    """
+    if not isinstance(last_hidden_state, torch.Tensor) or last_hidden_state.dim() != 3:
+        got = tuple(last_hidden_state.shape) if isinstance(last_hidden_state, torch.Tensor) else type(last_hidden_state).__name__
+        raise ValueError(f"last_hidden_state: expected a tensor of shape (batch, seq, hidden), got {got}")
+    dense = getattr(pooler, "dense", None)
+    if not isinstance(dense, nn.Linear):
+        raise TypeError(f"pooler: expected a BERT pooler with a .dense Linear layer, got {type(pooler).__name__}")
+    return torch.tanh(last_hidden_state[:, 0] @ dense.weight.T + dense.bias)
+
+
+def encode_cls_views(
+    texts: str | Sequence[str], model: LoadedModel | str | None = None, batch_size: int = 64
+) -> dict[str, torch.Tensor]:
+    """The raw ``[CLS]`` vector, the ``pooler_output`` and the mean of the tokens, from ONE forward pass.
+
+    Returns ``{"cls", "pooler_output", "mean"}``, each float32 ``(n, hidden)``, in input order.
+    Batches are sorted by length (little padding) and padded on the right.
+    """
+    loaded = _as_model(model)
+    items = _as_texts(texts)
+    batch_size = _positive_int("batch_size", batch_size)
+    if getattr(loaded.model, "pooler", None) is None:
+        raise ValueError(f"model: expected a model with a pooler (BERT-style), {loaded.name!r} has none")
+    tokenizer = loaded.tokenizer
+    encoded = tokenizer(items, truncation=True, max_length=loaded.max_length)
+    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
+    order = sorted(range(len(items)), key=lambda i: -len(encoded["input_ids"][i]))
+    views = {name: torch.empty(len(items), loaded.hidden_size, dtype=torch.float32) for name in VIEWS}
+    previous_side = tokenizer.padding_side
+    tokenizer.padding_side = "right"  # the pooler reads column 0
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(items), batch_size):
+                indices = order[start : start + batch_size]
+                batch = tokenizer.pad(
+                    {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
+                )
+                batch = {key: value.to(loaded.device) for key, value in batch.items()}
+                output = loaded.model(**batch)
+                mask = batch["attention_mask"]
+                views["cls"][indices] = cls_pool(output.last_hidden_state, mask).float().cpu()
+                views["pooler_output"][indices] = output.pooler_output.float().cpu()
+                views["mean"][indices] = mean_pool(output.last_hidden_state, mask).float().cpu()
+    finally:
+        tokenizer.padding_side = previous_side
+    return views
