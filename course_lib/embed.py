@@ -7,8 +7,9 @@ encoder in batches sorted by length (less padding, so less work), pools with any
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -70,6 +71,33 @@ def _max_length(loaded: LoadedModel, max_length: int | None) -> int:
     if max_length is None:
         return loaded.max_length
     return _positive_int("max_length", max_length)
+
+
+def length_sorted_batches(
+    loaded: LoadedModel, texts: list[str], batch_size: int, max_length: int
+) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+    """Tokenise once, then yield ``(indices, batch)`` with the longest texts first.
+
+    ``batch`` holds ``(batch, seq)`` tensors on the model's device, padded on the right to the
+    longest text of that batch only, so short texts are not padded to the longest of all;
+    ``indices`` says which input texts the rows are. Shared by every function that runs the
+    encoder over many texts (``encode``, ``late_interaction.token_sets``, ``pooler.encode_cls_views``).
+    """
+    tokenizer = loaded.tokenizer
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
+    order = sorted(range(len(texts)), key=lambda i: -len(encoded["input_ids"][i]))
+    previous_side = tokenizer.padding_side
+    tokenizer.padding_side = "right"
+    try:
+        for start in range(0, len(texts), batch_size):
+            indices = order[start : start + batch_size]
+            batch = tokenizer.pad(
+                {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
+            )
+            yield indices, {key: value.to(loaded.device) for key, value in batch.items()}
+    finally:
+        tokenizer.padding_side = previous_side
 
 
 def encode_tokens(
@@ -164,27 +192,18 @@ def encode_all_methods(
         raise TypeError(f"normalize: expected True or False, got {type(normalize).__name__}")
     batch_size = _positive_int("batch_size", batch_size)
     length = _max_length(loaded, max_length)
-    tokenizer = loaded.tokenizer
 
-    encoded = tokenizer(items, truncation=True, max_length=length)
-    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
-    order = sorted(range(len(items)), key=lambda i: -len(encoded["input_ids"][i]))  # longest first
-    starts = range(0, len(items), batch_size)
+    batches = length_sorted_batches(loaded, items, batch_size, length)
     if show_progress is None:
-        show_progress = len(starts) > _PROGRESS_MIN_BATCHES
+        show_progress = math.ceil(len(items) / batch_size) > _PROGRESS_MIN_BATCHES
     if show_progress:
         from tqdm.auto import tqdm
 
-        starts = tqdm(starts, desc="Encoding", unit="batch")
+        batches = tqdm(batches, total=math.ceil(len(items) / batch_size), desc="Encoding", unit="batch")
 
     outputs = {method: torch.empty(len(items), loaded.hidden_size, dtype=torch.float32) for method in methods}
     with torch.inference_mode():
-        for start in starts:
-            indices = order[start : start + batch_size]
-            batch = tokenizer.pad(
-                {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
-            )
-            batch = {key: value.to(loaded.device) for key, value in batch.items()}
+        for indices, batch in batches:
             hidden = loaded.model(**batch).last_hidden_state
             for method in methods:
                 vectors = pool(hidden, batch["attention_mask"], method).float()

@@ -17,7 +17,7 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from course_lib.embed import _as_model, _as_texts, _max_length, _positive_int
+from course_lib.embed import _as_model, _as_texts, _max_length, _positive_int, length_sorted_batches
 from course_lib.models import LoadedModel
 
 
@@ -35,18 +35,9 @@ def token_sets(
     loaded = _as_model(model)
     items = _as_texts(texts)
     batch_size = _positive_int("batch_size", batch_size)
-    tokenizer = loaded.tokenizer
-    encoded = tokenizer(items, truncation=True, max_length=_max_length(loaded, max_length))
-    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
-    order = sorted(range(len(items)), key=lambda i: -len(encoded["input_ids"][i]))
     sets: list[torch.Tensor | None] = [None] * len(items)
     with torch.inference_mode():
-        for start in range(0, len(items), batch_size):
-            indices = order[start : start + batch_size]
-            batch = tokenizer.pad(
-                {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
-            )
-            batch = {key: value.to(loaded.device) for key, value in batch.items()}
+        for indices, batch in length_sorted_batches(loaded, items, batch_size, _max_length(loaded, max_length)):
             hidden = loaded.model(**batch).last_hidden_state.float().cpu()
             lengths = batch["attention_mask"].sum(dim=1).tolist()
             for row, (index, length) in enumerate(zip(indices, lengths)):

@@ -349,6 +349,18 @@ def _rotate_if_crowded(ax: Axes, labels: Sequence[str], room_per_label: float) -
 # --------------------------------------------------------------------------- public helpers
 
 
+def _padding_rows(mask: Any, seq: int) -> np.ndarray:
+    """``(seq,)`` bool: True where ``mask`` marks padding (0); all False when there is no mask."""
+    if mask is None:
+        return np.zeros(seq, dtype=bool)
+    mask_values = _to_numpy(mask, "mask")
+    if mask_values.shape != (seq,):
+        raise ValueError(f"mask must have shape (seq,) = ({seq},) to match token_embeddings, got {mask_values.shape}")
+    if not np.isin(mask_values, (0, 1)).all():
+        raise ValueError("mask must contain only 0 (padding) and 1 (real token), got other values")
+    return mask_values == 0
+
+
 def plot_token_heatmap(
     token_embeddings: Any,
     tokens: Sequence[str],
@@ -370,16 +382,7 @@ def plot_token_heatmap(
     labels = [_truncate(t, 20) for t in _as_labels(tokens, "tokens", seq, "row of token_embeddings")]
     shown = min(_check_positive_int(max_dims, "max_dims"), hidden)
     _check_title(title)
-    padding = np.zeros(seq, dtype=bool)
-    if mask is not None:
-        mask_values = _to_numpy(mask, "mask")
-        if mask_values.shape != (seq,):
-            raise ValueError(
-                f"mask must have shape (seq,) = ({seq},) to match token_embeddings, got {mask_values.shape}"
-            )
-        if not np.isin(mask_values, (0, 1)).all():
-            raise ValueError("mask must contain only 0 (padding) and 1 (real token), got other values")
-        padding = mask_values == 0
+    padding = _padding_rows(mask, seq)
 
     data = values[:, :shown]
     limit, clipped = _symmetric_limit(data)
@@ -819,16 +822,7 @@ def plot_pooled_tokens(
     _check_str(label, "label")
     shown = min(_check_positive_int(max_dims, "max_dims"), hidden)
     _check_title(title)
-    padding = np.zeros(seq, dtype=bool)
-    if mask is not None:
-        mask_values = _to_numpy(mask, "mask")
-        if mask_values.shape != (seq,):
-            raise ValueError(
-                f"mask must have shape (seq,) = ({seq},) to match token_embeddings, got {mask_values.shape}"
-            )
-        if not np.isin(mask_values, (0, 1)).all():
-            raise ValueError("mask must contain only 0 (padding) and 1 (real token), got other values")
-        padding = mask_values == 0
+    padding = _padding_rows(mask, seq)
 
     data = values[:, :shown]
     strip = vector[None, :shown]

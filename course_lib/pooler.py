@@ -12,7 +12,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from course_lib.embed import _as_model, _as_texts, _positive_int
+from course_lib.embed import _as_model, _as_texts, _positive_int, length_sorted_batches
 from course_lib.models import LoadedModel
 from course_lib.pooling import cls_pool, mean_pool
 
@@ -46,26 +46,13 @@ def encode_cls_views(
     batch_size = _positive_int("batch_size", batch_size)
     if getattr(loaded.model, "pooler", None) is None:
         raise ValueError(f"model: expected a model with a pooler (BERT-style), {loaded.name!r} has none")
-    tokenizer = loaded.tokenizer
-    encoded = tokenizer(items, truncation=True, max_length=loaded.max_length)
-    features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
-    order = sorted(range(len(items)), key=lambda i: -len(encoded["input_ids"][i]))
     views = {name: torch.empty(len(items), loaded.hidden_size, dtype=torch.float32) for name in VIEWS}
-    previous_side = tokenizer.padding_side
-    tokenizer.padding_side = "right"  # the pooler reads column 0
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(items), batch_size):
-                indices = order[start : start + batch_size]
-                batch = tokenizer.pad(
-                    {key: [encoded[key][i] for i in indices] for key in features}, padding=True, return_tensors="pt"
-                )
-                batch = {key: value.to(loaded.device) for key, value in batch.items()}
-                output = loaded.model(**batch)
-                mask = batch["attention_mask"]
-                views["cls"][indices] = cls_pool(output.last_hidden_state, mask).float().cpu()
-                views["pooler_output"][indices] = output.pooler_output.float().cpu()
-                views["mean"][indices] = mean_pool(output.last_hidden_state, mask).float().cpu()
-    finally:
-        tokenizer.padding_side = previous_side
+    with torch.inference_mode():
+        # Right padding, as the pooler reads column 0.
+        for indices, batch in length_sorted_batches(loaded, items, batch_size, loaded.max_length):
+            output = loaded.model(**batch)
+            mask = batch["attention_mask"]
+            views["cls"][indices] = cls_pool(output.last_hidden_state, mask).float().cpu()
+            views["pooler_output"][indices] = output.pooler_output.float().cpu()
+            views["mean"][indices] = mean_pool(output.last_hidden_state, mask).float().cpu()
     return views
