@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from course_lib.embed import _as_model, _as_texts, _positive_int, encode
+from course_lib.embed import resolve_model, check_texts, check_positive_int, encode
 from course_lib.models import LoadedModel
 
 SENTENCE = "sentence embedding"
@@ -40,8 +40,8 @@ def static_word_average(texts: str | Sequence[str], model: LoadedModel | str | N
     BERT), with no ``[CLS]``/``[SEP]``, no position embeddings and no layer: the same vector for a
     word in every sentence. A text with no word piece (``""``) gets the zero vector.
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
     table = loaded.model.get_input_embeddings().weight.detach().float().cpu()
     ids = loaded.tokenizer(items, add_special_tokens=False)["input_ids"]
     out = torch.zeros(len(items), table.shape[1], dtype=torch.float32)
@@ -59,9 +59,9 @@ def isolated_word_average(
     Words are the whitespace-separated pieces of a text; each distinct word is encoded once (mean
     pooling, as :func:`course_lib.embed.encode`). A text with no word gets the zero vector.
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
-    batch_size = _positive_int("batch_size", batch_size)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
+    batch_size = check_positive_int("batch_size", batch_size)
     words_per_text = [text.split() for text in items]
     vocabulary = sorted({word for words in words_per_text for word in words})
     out = torch.zeros(len(items), loaded.hidden_size, dtype=torch.float32)
@@ -84,8 +84,8 @@ def bag_of_words(texts: str | Sequence[str], vocabulary_texts: Sequence[str] | N
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    items = _as_texts(texts)
-    fit_on = items if vocabulary_texts is None else _as_texts(vocabulary_texts)
+    items = check_texts(texts)
+    fit_on = items if vocabulary_texts is None else check_texts(vocabulary_texts)
     vectorizer = CountVectorizer(binary=True, lowercase=True, token_pattern=WORD_PATTERN, dtype=np.float64)
     try:
         vectorizer.fit(fit_on)

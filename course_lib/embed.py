@@ -35,7 +35,8 @@ class TokenEmbeddings:
     tokens: list[list[str]]
 
 
-def _as_model(model: LoadedModel | str | None) -> LoadedModel:
+def resolve_model(model: LoadedModel | str | None) -> LoadedModel:
+    """A LoadedModel as it is, a name through ``load_model``, None as the default model."""
     if model is None or isinstance(model, str):
         return load_model(model)
     if isinstance(model, LoadedModel):
@@ -46,7 +47,8 @@ def _as_model(model: LoadedModel | str | None) -> LoadedModel:
     )
 
 
-def _as_texts(texts: str | Sequence[str]) -> list[str]:
+def check_texts(texts: str | Sequence[str]) -> list[str]:
+    """A string as a one-item list, a list or tuple of strings as a list; anything else raises."""
     if isinstance(texts, str):
         return [texts]
     if not isinstance(texts, (list, tuple)):
@@ -59,7 +61,8 @@ def _as_texts(texts: str | Sequence[str]) -> list[str]:
     return list(texts)
 
 
-def _positive_int(name: str, value: object) -> int:
+def check_positive_int(name: str, value: object) -> int:
+    """``value`` if it is an int >= 1, else a TypeError/ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name}: expected a positive int, got {type(value).__name__}")
     if value < 1:
@@ -67,10 +70,11 @@ def _positive_int(name: str, value: object) -> int:
     return value
 
 
-def _max_length(loaded: LoadedModel, max_length: int | None) -> int:
+def resolve_max_length(loaded: LoadedModel, max_length: int | None) -> int:
+    """``max_length`` checked, or the length the model was trained with when None."""
     if max_length is None:
         return loaded.max_length
-    return _positive_int("max_length", max_length)
+    return check_positive_int("max_length", max_length)
 
 
 def length_sorted_batches(
@@ -113,9 +117,9 @@ def encode_tokens(
     (notebook 02). ``padding_side`` is ``"right"`` (BERT's default) or ``"left"`` (as decoder
     models pad); with left padding, position ids are counted from each text's first real token.
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
-    length = _max_length(loaded, max_length)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
+    length = resolve_max_length(loaded, max_length)
     if padding_side not in ("right", "left"):
         raise ValueError(f"padding_side: expected 'right' or 'left', got {padding_side!r}")
     tokenizer = loaded.tokenizer
@@ -177,8 +181,8 @@ def encode_all_methods(
     ``encode(texts, model, pooling=m, ...)`` at a fraction of the cost of one call per method
     (notebook 02 compares the six methods on STS-B this way).
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
     if methods is None:
         from course_lib.pooling import METHODS
 
@@ -190,8 +194,8 @@ def encode_all_methods(
     methods = [check_method(method) for method in methods]
     if not isinstance(normalize, bool):
         raise TypeError(f"normalize: expected True or False, got {type(normalize).__name__}")
-    batch_size = _positive_int("batch_size", batch_size)
-    length = _max_length(loaded, max_length)
+    batch_size = check_positive_int("batch_size", batch_size)
+    length = resolve_max_length(loaded, max_length)
 
     batches = length_sorted_batches(loaded, items, batch_size, length)
     if show_progress is None:

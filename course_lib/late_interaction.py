@@ -17,7 +17,7 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from course_lib.embed import _as_model, _as_texts, _max_length, _positive_int, length_sorted_batches
+from course_lib.embed import resolve_model, check_texts, resolve_max_length, check_positive_int, length_sorted_batches
 from course_lib.models import LoadedModel
 
 
@@ -32,12 +32,12 @@ def token_sets(
     ``[CLS]`` and ``[SEP]`` included, padding removed, so ``token_sets(t)[i].mean(0)`` is the
     mean-pooled sentence embedding of text i. Texts are batched by length (less padding).
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
-    batch_size = _positive_int("batch_size", batch_size)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
+    batch_size = check_positive_int("batch_size", batch_size)
     sets: list[torch.Tensor | None] = [None] * len(items)
     with torch.inference_mode():
-        for indices, batch in length_sorted_batches(loaded, items, batch_size, _max_length(loaded, max_length)):
+        for indices, batch in length_sorted_batches(loaded, items, batch_size, resolve_max_length(loaded, max_length)):
             hidden = loaded.model(**batch).last_hidden_state.float().cpu()
             lengths = batch["attention_mask"].sum(dim=1).tolist()
             for row, (index, length) in enumerate(zip(indices, lengths)):

@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from course_lib.embed import _as_model, _as_texts, _positive_int
+from course_lib.embed import resolve_model, check_texts, check_positive_int
 from course_lib.models import LoadedModel
 
 
@@ -32,8 +32,8 @@ def hide_needles(needles: Sequence[str], filler: Sequence[str], n_filler: int, s
     order, so growing ``n_filler`` only *adds* sentences: the text with 4 filler sentences holds
     the 2 of the text with 2. Sentences are joined with a space.
     """
-    needle_list = _as_texts(needles)
-    filler_list = _as_texts(filler)
+    needle_list = check_texts(needles)
+    filler_list = check_texts(filler)
     if isinstance(n_filler, bool) or not isinstance(n_filler, int) or n_filler < 0:
         raise ValueError(f"n_filler: expected an int >= 0, got {n_filler!r}")
     if n_filler > len(filler_list):
@@ -63,11 +63,11 @@ def pack_sentences(
     fits a ``max_length`` of ``max_tokens``. A single sentence longer than that becomes a chunk of its
     own (and will be truncated when embedded). Order is kept; nothing is dropped.
     """
-    items = _as_texts(sentences)
-    max_tokens = _positive_int("max_tokens", max_tokens)
+    items = check_texts(sentences)
+    max_tokens = check_positive_int("max_tokens", max_tokens)
     if max_tokens < 3:
         raise ValueError(f"max_tokens: expected at least 3 ([CLS], one token, [SEP]), got {max_tokens}")
-    tokenizer = _as_model(model).tokenizer
+    tokenizer = resolve_model(model).tokenizer
     chunks: list[str] = []
     current: list[str] = []
     for sentence in items:

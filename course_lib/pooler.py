@@ -12,7 +12,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from course_lib.embed import _as_model, _as_texts, _positive_int, length_sorted_batches
+from course_lib.embed import resolve_model, check_texts, check_positive_int, length_sorted_batches
 from course_lib.models import LoadedModel
 from course_lib.pooling import cls_pool, mean_pool
 
@@ -41,9 +41,9 @@ def encode_cls_views(
     Returns ``{"cls", "pooler_output", "mean"}``, each float32 ``(n, hidden)``, in input order.
     Batches are sorted by length (little padding) and padded on the right.
     """
-    loaded = _as_model(model)
-    items = _as_texts(texts)
-    batch_size = _positive_int("batch_size", batch_size)
+    loaded = resolve_model(model)
+    items = check_texts(texts)
+    batch_size = check_positive_int("batch_size", batch_size)
     if getattr(loaded.model, "pooler", None) is None:
         raise ValueError(f"model: expected a model with a pooler (BERT-style), {loaded.name!r} has none")
     views = {name: torch.empty(len(items), loaded.hidden_size, dtype=torch.float32) for name in VIEWS}

@@ -15,7 +15,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from course_lib.embed import _as_texts
+from course_lib.embed import check_texts
 
 # Very common words carry little content and occur in almost every long text: they are not probed.
 STOPWORDS = frozenset(
@@ -52,7 +52,7 @@ def word_content_pairs(
     Present words are the text's :func:`content_words`; absent ones come from ``vocabulary`` minus
     those. Each text contributes as many absent as present words, so guessing scores 50%.
     """
-    items = _as_texts(texts)
+    items = check_texts(texts)
     if isinstance(vocabulary, str) or len(vocabulary) == 0:
         raise ValueError("vocabulary: expected a non-empty list of words")
     if isinstance(per_text, bool) or not isinstance(per_text, int) or per_text < 1:

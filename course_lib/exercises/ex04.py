@@ -221,9 +221,9 @@ def naive_left_padded_cls(model=None) -> tuple[list[str], torch.Tensor]:
 
     Returns the short row's tokens and the vectors ``hidden[:, 0]`` ``(2, hidden)``.
     """
-    from course_lib.embed import _as_model
+    from course_lib.embed import resolve_model
 
-    loaded = _as_model(model)
+    loaded = resolve_model(model)
     tokenizer = loaded.tokenizer
     previous_side = tokenizer.padding_side
     tokenizer.padding_side = "left"
