@@ -349,6 +349,20 @@ def _rotate_if_crowded(ax: Axes, labels: Sequence[str], room_per_label: float) -
 # --------------------------------------------------------------------------- public helpers
 
 
+def _hatch_padding_rows(ax: Any, padding: np.ndarray, width: int) -> None:
+    """Grey out and hatch the heatmap rows marked as padding, and set their token labels in grey italics."""
+    for row in np.flatnonzero(padding):
+        ax.add_patch(
+            Rectangle(
+                (-0.5, row - 0.5), width, 1, facecolor="#e0e0e0", alpha=0.85,
+                edgecolor=_PAD_COLOR, hatch="///", linewidth=0,
+            )
+        )
+        tick_label = ax.get_yticklabels()[row]
+        tick_label.set_color(_PAD_COLOR)
+        tick_label.set_fontstyle("italic")
+
+
 def _padding_rows(mask: Any, seq: int) -> np.ndarray:
     """``(seq,)`` bool: True where ``mask`` marks padding (0); all False when there is no mask."""
     if mask is None:
@@ -399,16 +413,7 @@ def plot_token_heatmap(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
         if seq <= 64:
             _row_separators(ax, seq, width=0.8)
-        for row in np.flatnonzero(padding):
-            ax.add_patch(
-                Rectangle(
-                    (-0.5, row - 0.5), shown, 1, facecolor="#e0e0e0", alpha=0.85,
-                    edgecolor=_PAD_COLOR, hatch="///", linewidth=0,
-                )
-            )
-            tick_label = ax.get_yticklabels()[row]
-            tick_label.set_color(_PAD_COLOR)
-            tick_label.set_fontstyle("italic")
+        _hatch_padding_rows(ax, padding, shown)
         scope = f"first {shown} of {hidden}" if shown < hidden else f"all {hidden}"
         ax.set_xlabel(f"embedding dimension ({scope})")
         ax.set_ylabel("token")
@@ -845,16 +850,7 @@ def plot_pooled_tokens(
             top.set_yticks(np.arange(seq), labels=labels)
             if seq <= 64:
                 _row_separators(top, seq, width=0.8)
-            for row in np.flatnonzero(padding):
-                top.add_patch(
-                    Rectangle(
-                        (-0.5, row - 0.5), shown, 1, facecolor="#e0e0e0", alpha=0.85,
-                        edgecolor=_PAD_COLOR, hatch="///", linewidth=0,
-                    )
-                )
-                tick_label = top.get_yticklabels()[row]
-                tick_label.set_color(_PAD_COLOR)
-                tick_label.set_fontstyle("italic")
+            _hatch_padding_rows(top, padding, shown)
             top.set_ylabel("token")
             top.tick_params(axis="x", labelbottom=False)
             bottom.set_yticks([0], labels=[_truncate(label, 20)])

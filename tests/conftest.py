@@ -39,3 +39,16 @@ def require_real_data(name: str = "stsbenchmark") -> None:
             f"needs the real data folder {name}/ in COURSE_DATA_DIR (unset or missing here); "
             "`.ci/run` sets it to ../shared/data when that folder exists"
         )
+
+
+@pytest.fixture
+def no_open_figures_and_no_global_style():
+    """For plotting tests: a helper must close its figure and leave matplotlib's global style alone."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    rc_before = matplotlib.rcParams.copy()
+    yield
+    assert plt.get_fignums() == [], "a helper left a figure open in pyplot"
+    assert matplotlib.rcParams == rc_before, "a helper changed the global rcParams"

@@ -37,13 +37,7 @@ TOKENS = ["[CLS]", "the", "cat", "sat", "[SEP]", "[PAD]"]
 SCORES = {"cls": 0.61, "mean": 0.82, "max": 0.70}
 
 
-@pytest.fixture(autouse=True)
-def no_open_figures_and_no_global_style():
-    plt.close("all")
-    rc_before = matplotlib.rcParams.copy()
-    yield
-    assert plt.get_fignums() == [], "a helper left a figure open in pyplot"
-    assert matplotlib.rcParams == rc_before, "a helper changed the global rcParams"
+pytestmark = pytest.mark.usefixtures("no_open_figures_and_no_global_style")
 
 
 def _token_embeddings(seq: int = 6, hidden: int = 64) -> torch.Tensor:

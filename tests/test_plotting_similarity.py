@@ -27,13 +27,7 @@ from course_lib.plotting import (  # noqa: E402
 PS = [1, 2, 3, math.inf]
 
 
-@pytest.fixture(autouse=True)
-def no_open_figures_and_no_global_style():
-    plt.close("all")
-    rc_before = matplotlib.rcParams.copy()
-    yield
-    assert plt.get_fignums() == [], "a helper left a figure open in pyplot"
-    assert matplotlib.rcParams == rc_before, "a helper changed the global rcParams"
+pytestmark = pytest.mark.usefixtures("no_open_figures_and_no_global_style")
 
 
 def _texts(fig: Figure) -> str:
