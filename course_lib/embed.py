@@ -181,6 +181,43 @@ def encode_all_methods(
     ``encode(texts, model, pooling=m, ...)`` at a fraction of the cost of one call per method
     (notebook 02 compares the six methods on STS-B this way).
     """
+    outputs = _encode_pooled(texts, model, methods, normalize, batch_size, max_length, show_progress, layers=None)
+    return {method: stacked[0] for method, stacked in outputs.items()}
+
+
+def encode_layers(
+    texts: str | Sequence[str],
+    model: LoadedModel | str | None = None,
+    methods: Sequence[str] | None = None,
+    layers: Sequence[int] | None = None,
+    normalize: bool = False,
+    batch_size: int = 32,
+    max_length: int | None = None,
+    show_progress: bool | None = None,
+) -> dict[str, torch.Tensor]:
+    """Pool EVERY layer's token vectors in one forward pass: ``{method: (n_layers, n, hidden)}``.
+
+    Layer 0 is the embedding output (word + position + type embeddings, LayerNorm), layer ``i`` the
+    output of transformer block ``i``; ``layers`` picks some (default: all, ``0 .. num_layers``).
+    The last layer's slice equals :func:`encode_all_methods`. Introduced in notebook 06.
+    """
+    return _encode_pooled(
+        texts, model, methods, normalize, batch_size, max_length, show_progress,
+        layers="all" if layers is None else layers,
+    )
+
+
+def _encode_pooled(
+    texts: str | Sequence[str],
+    model: LoadedModel | str | None,
+    methods: Sequence[str] | None,
+    normalize: bool,
+    batch_size: int,
+    max_length: int | None,
+    show_progress: bool | None,
+    layers: Sequence[int] | str | None,
+) -> dict[str, torch.Tensor]:
+    """The one encoding loop: ``{method: (n_layers, n, hidden)}``; ``layers=None`` is the last layer only."""
     loaded = resolve_model(model)
     items = check_texts(texts)
     if methods is None:
@@ -196,6 +233,24 @@ def encode_all_methods(
         raise TypeError(f"normalize: expected True or False, got {type(normalize).__name__}")
     batch_size = check_positive_int("batch_size", batch_size)
     length = resolve_max_length(loaded, max_length)
+    n_layers = loaded.model.config.num_hidden_layers
+    if layers is None:
+        selected, want_all_states = [n_layers], False
+    elif layers == "all":
+        selected, want_all_states = list(range(n_layers + 1)), True
+    else:
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple, range)):
+            raise TypeError(f"layers: expected a list of layer indices 0..{n_layers}, got {type(layers).__name__}")
+        if len(layers) == 0:
+            raise ValueError(f"layers: expected at least one layer index 0..{n_layers}, got an empty list")
+        selected = []
+        for layer in layers:
+            if isinstance(layer, bool) or not isinstance(layer, int):
+                raise TypeError(f"layers: expected int layer indices 0..{n_layers}, got {type(layer).__name__}")
+            if not 0 <= layer <= n_layers:
+                raise ValueError(f"layers: expected indices in 0..{n_layers}, got {layer}")
+            selected.append(layer)
+        want_all_states = True
 
     batches = length_sorted_batches(loaded, items, batch_size, length)
     if show_progress is None:
@@ -205,13 +260,19 @@ def encode_all_methods(
 
         batches = tqdm(batches, total=math.ceil(len(items) / batch_size), desc="Encoding", unit="batch")
 
-    outputs = {method: torch.empty(len(items), loaded.hidden_size, dtype=torch.float32) for method in methods}
+    outputs = {
+        method: torch.empty(len(selected), len(items), loaded.hidden_size, dtype=torch.float32) for method in methods
+    }
     with torch.inference_mode():
         for indices, batch in batches:
-            hidden = loaded.model(**batch).last_hidden_state
-            for method in methods:
-                vectors = pool(hidden, batch["attention_mask"], method).float()
-                if normalize:
-                    vectors = F.normalize(vectors, p=2, dim=1)
-                outputs[method][indices] = vectors.cpu()
+            if want_all_states:
+                states = loaded.model(**batch, output_hidden_states=True).hidden_states
+            else:
+                states = {n_layers: loaded.model(**batch).last_hidden_state}
+            for slot, layer in enumerate(selected):
+                for method in methods:
+                    vectors = pool(states[layer], batch["attention_mask"], method).float()
+                    if normalize:
+                        vectors = F.normalize(vectors, p=2, dim=1)
+                    outputs[method][slot, indices] = vectors.cpu()
     return outputs
