@@ -14,6 +14,7 @@ Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validat
 ``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
 Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
 Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
+Notebook 06: ``geometry`` (anisotropy, centering, whitening), ``geometry_plots``, ``widgets.threshold``.
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """

@@ -68,3 +68,10 @@ def test_whitened_cosines_right_and_wrong():
     wrong = ex06.WHITENED_COSINES.check(times_sqrt)
     assert wrong.status == "incorrect" and "Hint:" in wrong.message
     assert ex06.WHITENED_COSINES.check(None).status == "not attempted"
+
+
+def test_the_shown_solutions_pass_their_own_checks():
+    for exercise, name in ((ex06.MEAN_COSINE, "mean_cosine"), (ex06.WHITENED_COSINES, "whitened_cosines")):
+        namespace = {"torch": torch}
+        exec(exercise.solution, namespace)
+        assert exercise.check(namespace[name]), name
