@@ -165,3 +165,12 @@ def test_token_vectors_by_layer_match_the_pooled_means(model, layers):
     without_special = token_vectors_by_layer(TEXTS, model)
     assert without_special.shape[1] == sum(len(model.tokenizer(t)["input_ids"]) - 2 for t in TEXTS)
     torch.testing.assert_close(without_special[:, : n_tokens - 2], tokens[:, 1:-1], atol=1e-5, rtol=0)
+
+
+def test_first_last_avg_of_pooled_layers_equals_pooling_the_averaged_tokens(model, layers):
+    # Notebook 06 averages pooled layers 1 and 6; mean and CLS pooling are linear, so that is the same
+    # as pooling the average of the two layers' token vectors (Su et al.'s first-last-avg).
+    tokens = token_vectors_by_layer(TEXTS[2], model, include_special=True)
+    averaged_tokens = (tokens[1] + tokens[-1]) / 2
+    torch.testing.assert_close(averaged_tokens.mean(dim=0), (layers["mean"][1, 2] + layers["mean"][-1, 2]) / 2, atol=1e-5, rtol=0)
+    torch.testing.assert_close(averaged_tokens[0], (layers["cls"][1, 2] + layers["cls"][-1, 2]) / 2, atol=1e-5, rtol=0)
