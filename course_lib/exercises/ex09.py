@@ -1,25 +1,24 @@
 """Exercises of notebook 09 (the pitfalls clinic): "find the bug in a colleague's code".
 
 Each exercise shows a colleague's function and what it printed; the learner writes the corrected
-function (or answers with a number) and the check runs it against the fix on batches built to expose
+function and the check runs it against the fix on batches built to expose
 the bug. Importing this module registers the exercises, so ``show_solution("ex09_fix_mean")`` works.
 
 - ``ex09_fix_mean``: a mean over every position, pads included (case 2).
 - ``ex09_fix_last_token``: ``hidden[:, -1]`` as "the last token" (case 3).
 - ``ex09_fix_search``: top-k by raw dot product on unnormalised vectors (case 5).
-- ``ex09_tokens_that_count``: how many tokens of a long text the model really reads (case 7).
 """
 
 from __future__ import annotations
 
 import torch
 
-from course_lib.exercises.core import function_exercise, value_exercise
+from course_lib.exercises.core import function_exercise
 from course_lib.exercises.ex02 import _padded_batch
 from course_lib.pooling import last_token_pool, mean_pool
 from course_lib.similarity import most_similar
 
-__all__ = ["FIX_MEAN", "FIX_LAST_TOKEN", "FIX_SEARCH", "TOKENS_THAT_COUNT", "reference_search"]
+__all__ = ["FIX_MEAN", "FIX_LAST_TOKEN", "FIX_SEARCH", "reference_search"]
 
 # Batches padded on the right and on the left, with pads that hold large junk values.
 _PADDED_CASES = [
@@ -99,21 +98,4 @@ def search(query, corpus, k):
     reference_fn=reference_search,
     cases=_search_cases(),
     hint="a raw dot product grows with the corpus vectors' lengths; normalise the vectors (F.normalize) first.",
-)
-
-TOKENS_THAT_COUNT = value_exercise(
-    name="ex09_tokens_that_count",
-    question=(
-        "A colleague embeds a 400-token report with all-MiniLM-L6-v2 through SentenceTransformer.encode. "
-        "tokenizer.model_max_length prints 512 and max_position_embeddings is 512. How many of the report's "
-        "tokens ([CLS] and [SEP] included) does the embedding depend on?"
-    ),
-    solution='''
-tokens_that_count = 256
-# sentence-transformers truncates to max_seq_length from sentence_bert_config.json (256 here),
-# not to the tokenizer's 512: the last 144 tokens never reach the model.''',
-    reference=256,
-    atol=0,
-    rtol=0,
-    hint="look at course_lib.pitfalls.token_limits(model): which limit does SentenceTransformer use?",
 )
