@@ -64,11 +64,16 @@ def pairs_retrieval_task(
 
 
 def load_retrieval_task(min_score: float = 4.0) -> RetrievalTask:
-    """STS-B test pairs when ``COURSE_DATA_DIR`` holds them, else the bundled pairs plus the topic corpus."""
+    """STS-B when ``COURSE_DATA_DIR`` holds it, else the bundled pairs with the topic corpus as distractors.
+
+    STS-B: queries and relevant sentences from the test pairs, searched among every unique
+    sentence of the three splits (about 14 000), so that near misses abound.
+    """
     if data.has_real_data("stsbenchmark"):
-        test = data.load_stsb("test")
+        test, dev, train = (data.load_stsb(split) for split in ("test", "dev", "train"))
+        others = dev.sentences1 + dev.sentences2 + train.sentences1 + train.sentences2
         return pairs_retrieval_task(test.sentences1, test.sentences2, test.scores, min_score,
-                                    source="STS-B test")
+                                    distractors=others, source="STS-B (test queries, all splits' sentences)")
     pairs = data.load_sts_pairs()
     return pairs_retrieval_task(pairs.sentences1, pairs.sentences2, pairs.scores, min_score,
                                 distractors=data.load_topic_corpus().texts, source="bundled pairs + topic corpus")
