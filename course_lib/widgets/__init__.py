@@ -8,3 +8,8 @@ from course_lib.widgets.pooling_explorer import (  # noqa: F401  (notebook 02)
     pooling_explorer,
     pooling_explorer_static,
 )
+from course_lib.widgets.compression import (  # noqa: F401  (notebook 07)
+    CompressionWidget,
+    compression_static,
+    compression_widget,
+)
