@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from course_lib._checks import check_choice, check_texts
+from course_lib._checks import check_choice, check_int, check_texts
 from course_lib.compress import (
     REDUCTIONS,
     PCAProjection,
@@ -87,6 +87,36 @@ def prepare(
     fit = rows(fit_list)
     return CompressionData(task, corpus, corpus[task.exclude], rows(first), rows(second),
                            np.asarray(sts_gold, dtype=np.float64), fit, fit_pca(fit, min(fit.shape[1], fit.shape[0] - 1)))
+
+
+def load_compression_data(
+    model: LoadedModel | str | None = None, fit_size: int = 2000, seed: int = 0,
+    distractor_splits: Sequence[str] = ("dev", "train"), show_progress: bool | None = None,
+) -> CompressionData:
+    """:func:`prepare` on STS-B when ``COURSE_DATA_DIR`` holds it, else on the bundled sets.
+
+    STS-B: the retrieval task of :func:`course_lib.retrieval.load_retrieval_task` (test queries among
+    the test and ``distractor_splits`` sentences), the test pairs for Spearman, and ``fit_size``
+    training sentences (a seeded sample) for PCA and int8 ranges.
+    Bundled: the bundled pairs, with the 300 review and 210 topic sentences as the fitting set.
+    """
+    import random
+
+    from course_lib import data
+    from course_lib.retrieval import load_retrieval_task
+
+    fit_size = check_int("fit_size", fit_size, minimum=2)
+    task = load_retrieval_task(distractor_splits=distractor_splits)
+    if data.has_real_data("stsbenchmark"):
+        pairs = data.load_stsb("test")
+        train = data.load_stsb("train")
+        fit_texts = list(dict.fromkeys(train.sentences1 + train.sentences2))
+        random.Random(seed).shuffle(fit_texts)
+        fit_texts = fit_texts[:fit_size]
+    else:
+        pairs = data.load_sts_pairs()
+        fit_texts = data.load_sentiment().texts + data.load_topic_corpus().texts
+    return prepare(task, pairs.sentences1, pairs.sentences2, pairs.scores, fit_texts, model, show_progress)
 
 
 def _reduce(data: CompressionData, vectors: torch.Tensor, dims: int, reduction: str) -> torch.Tensor:

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from course_lib import data
-from course_lib._checks import check_int, check_number, check_same_length, check_tensor, check_texts, check_type
+from course_lib._checks import check_choice, check_int, check_number, check_same_length, check_tensor, check_texts, check_type
 
 
 class RetrievalTask(NamedTuple):
@@ -63,17 +63,20 @@ def pairs_retrieval_task(
                          [corpus[q] for q in queries], source)
 
 
-def load_retrieval_task(min_score: float = 4.0) -> RetrievalTask:
+def load_retrieval_task(min_score: float = 4.0, distractor_splits: Sequence[str] = ("dev", "train")) -> RetrievalTask:
     """STS-B when ``COURSE_DATA_DIR`` holds it, else the bundled pairs with the topic corpus as distractors.
 
     STS-B: queries and relevant sentences from the test pairs, searched among every unique
-    sentence of the three splits (about 14 000), so that near misses abound.
+    sentence of the test split and of ``distractor_splits`` (all three splits: about 15 500
+    sentences), so that near misses abound.
     """
     if data.has_real_data("stsbenchmark"):
-        test, dev, train = (data.load_stsb(split) for split in ("test", "dev", "train"))
-        others = dev.sentences1 + dev.sentences2 + train.sentences1 + train.sentences2
+        splits = [check_choice("distractor_splits", split, ("dev", "train")) for split in distractor_splits]
+        test = data.load_stsb("test")
+        others = [text for split in splits for pairs in [data.load_stsb(split)] for text in pairs.sentences1 + pairs.sentences2]
+        source = f"STS-B (test queries; test{''.join(' + ' + split for split in splits)} sentences)"
         return pairs_retrieval_task(test.sentences1, test.sentences2, test.scores, min_score,
-                                    distractors=others, source="STS-B (test queries, all splits' sentences)")
+                                    distractors=others, source=source)
     pairs = data.load_sts_pairs()
     return pairs_retrieval_task(pairs.sentences1, pairs.sentences2, pairs.scores, min_score,
                                 distractors=data.load_topic_corpus().texts, source="bundled pairs + topic corpus")
