@@ -14,6 +14,9 @@ Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validat
 ``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
 Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
 Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
+Notebook 07: ``compress`` (truncate, PCA, float16, int8, binary, Hamming, rescoring), ``retrieval``
+(recall@k, nDCG@k, a retrieval task from sentence pairs), ``compression_eval`` (quality per setting),
+``compress_plots``, ``vector_index`` (FAISS against exact search), ``quantized_encoder`` (int8 encoder).
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """
