@@ -4,7 +4,8 @@
 
 - ``"flat"``: ``IndexFlatIP``, exact brute force (FAISS's own BLAS kernels);
 - ``"hnsw"``: ``IndexHNSWFlat``, a navigable small-world graph (M links per vector, ``efSearch``);
-- ``"ivf"``: ``IndexIVFFlat``, k-means cells (``nlist``), of which ``nprobe`` are scanned per query;
+- ``"ivf"``: ``IndexIVFFlat``, k-means cells (``nlist``, default 4 sqrt(n) but at most n / 39), of
+  which ``nprobe`` are scanned per query;
 - ``"ivfpq"``: ``IndexIVFPQ``, the same cells with each vector product-quantised to ``m`` bytes;
 - ``"binary"``: ``IndexBinaryFlat`` over sign bits (48 bytes for 384 dims), exact Hamming search.
 
@@ -64,7 +65,9 @@ def build_index(kind: str, vectors, *, hnsw_m: int = 32, ef_search: int = 64, nl
         index = faiss.IndexHNSWFlat(d, check_int("hnsw_m", hnsw_m, minimum=2), faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = check_int("ef_search", ef_search, minimum=1)
     else:
-        cells = check_int("nlist", nlist, minimum=1, maximum=n) if nlist is not None else max(1, int(4 * np.sqrt(n)))
+        # FAISS's rule of thumb: about 4 sqrt(n) cells, and k-means wants >= 39 training points per cell.
+        default_cells = max(1, min(int(4 * np.sqrt(n)), n // 39))
+        cells = check_int("nlist", nlist, minimum=1, maximum=n) if nlist is not None else default_cells
         quantizer = faiss.IndexFlatIP(d)
         if kind == "ivf":
             index = faiss.IndexIVFFlat(quantizer, d, cells, faiss.METRIC_INNER_PRODUCT)
