@@ -15,6 +15,9 @@ Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validat
 Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
 Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
 Notebook 06: ``geometry`` (anisotropy, centering, whitening), ``geometry_plots``, ``widgets.threshold``.
+Notebook 07: ``compress`` (truncate, PCA, float16, int8, binary, Hamming, rescoring), ``retrieval``
+(recall@k, nDCG@k, a retrieval task from sentence pairs), ``compression_eval`` (quality per setting),
+``compress_plots``, ``vector_index`` (FAISS against exact search), ``quantized_encoder`` (int8 encoder).
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """

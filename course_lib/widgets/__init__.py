@@ -13,3 +13,8 @@ from course_lib.widgets.threshold import (  # noqa: F401  (notebook 06)
     threshold_static,
     threshold_widget,
 )
+from course_lib.widgets.compression import (  # noqa: F401  (notebook 07)
+    CompressionWidget,
+    compression_static,
+    compression_widget,
+)
