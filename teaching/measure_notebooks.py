@@ -35,10 +35,11 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from guide_blocks import replace_block  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "teaching" / "README.md"
-BLOCK_START = "<!-- runtimes:start (written by teaching/measure_notebooks.py; do not edit) -->"
-BLOCK_END = "<!-- runtimes:end -->"
 
 
 @dataclass
@@ -160,12 +161,7 @@ def write_outputs(block: str, table_path: Path, guide_path: Path | None) -> None
     table_path.write_text("# Measured runtime and peak memory per notebook\n\n" + block)
     if guide_path is None or not guide_path.exists():
         return
-    text = guide_path.read_text()
-    if BLOCK_START not in text or BLOCK_END not in text:
-        raise ValueError(f"{guide_path} has no runtimes block ({BLOCK_START!r} ... {BLOCK_END!r})")
-    head, rest = text.split(BLOCK_START, 1)
-    _, tail = rest.split(BLOCK_END, 1)
-    guide_path.write_text(head + BLOCK_START + "\n" + block + BLOCK_END + tail)
+    guide_path.write_text(replace_block(guide_path.read_text(), "runtimes", block))
 
 
 def main(argv: list[str] | None = None) -> int:
