@@ -103,8 +103,12 @@ def deck_notebook(nb: nbformat.NotebookNode, source_name: str) -> nbformat.Noteb
         if cell.cell_type == "markdown":
             level = _heading_level(cell.source)
             slide_type = "slide" if level in (1, 2) or not cells else "subslide" if level == 3 else "-"
-            for n, chunk in enumerate(split_markdown(cell.source)):
+            # A cell with attached images stays whole: its attachments belong to it.
+            chunks = [cell.source] if cell.get("attachments") else split_markdown(cell.source)
+            for n, chunk in enumerate(chunks):
                 part = nbformat.v4.new_markdown_cell(chunk)
+                if cell.get("attachments"):
+                    part["attachments"] = cell.attachments
                 part.metadata["slideshow"] = {"slide_type": slide_type if n == 0 else "subslide"}
                 cells.append(part)
         elif cell.cell_type == "code":

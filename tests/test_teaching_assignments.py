@@ -108,8 +108,11 @@ def test_hidden_tests_catch_what_public_tests_miss(built, tmp_path):
     folder = tmp_path / "subs"
     folder.mkdir()
     nbformat.write(student, folder / "unmasked.ipynb")
-    (row,) = assignments.grade_folder(built[name] / "autograder.zip", folder)
-    assert 0 < row["q1_mean_pool"] < 3
+    csv_path = tmp_path / "grades.csv"
+    assert assignments.main(["grade", name, str(folder), "-o", str(csv_path), "--build", str(built[name].parent)]) == 0
+    with open(csv_path) as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert 0 < float(row["q1_mean_pool"]) < 3
 
 
 def test_learners_can_run_otter_check(built, tmp_path):

@@ -64,6 +64,16 @@ def test_measure_records_time_peak_memory_and_failures(tmp_path):
     assert guide.read_text().startswith("intro\n") and guide.read_text().endswith("after\n")
 
 
+def test_measure_command_writes_table_and_guide_block(tmp_path):
+    _write(tmp_path / "00_tiny.ipynb", "print('hi')")
+    guide = tmp_path / "guide.md"
+    guide.write_text("<!-- runtimes:start -->\n<!-- runtimes:end -->\n")
+    out = tmp_path / "runtimes.md"
+    assert measure.main(["--notebooks", str(tmp_path), "--output", str(out), "--guide", str(guide)]) == 0
+    assert "| `00_tiny.ipynb` |" in out.read_text()
+    assert "| `00_tiny.ipynb` |" in blocks.read_block(guide.read_text(), "runtimes")
+
+
 def test_measure_rejects_empty_selection(tmp_path):
     with pytest.raises(ValueError, match="no notebooks found"):
         measure.discover_notebooks(tmp_path)
