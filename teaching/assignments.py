@@ -28,6 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from course_lib._checks import check_choice
+
 HERE = Path(__file__).resolve().parent
 ASSIGNMENTS = HERE / "assignments"
 BUILD = ASSIGNMENTS / "_build"
@@ -49,9 +51,8 @@ def _resolve(names: list[str] | None, folder: Path) -> dict[str, Path]:
     available = discover_assignments(folder)
     if not names:
         return available
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise ValueError(f"assignment: expected one of {sorted(available)}, got {unknown}")
+    for name in names:
+        check_choice("assignment", name, sorted(available))
     return {n: available[n] for n in names}
 
 

@@ -38,6 +38,8 @@ from nbclient.exceptions import CellExecutionError
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from guide_blocks import replace_block  # noqa: E402
 
+from course_lib._checks import check_number  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "teaching" / "README.md"
 
@@ -111,8 +113,8 @@ def _total_memory_gb() -> float:
 
 def learners_per_machine(peak_mb: float, machine_gb: float, reserve_gb: float = 2.0) -> int:
     """How many learner kernels at ``peak_mb`` fit on a machine with ``machine_gb``, keeping ``reserve_gb`` free."""
-    if peak_mb <= 0:
-        raise ValueError(f"peak_mb must be > 0, got {peak_mb}")
+    check_number("peak_mb", peak_mb, low=0, low_inclusive=False)
+    check_number("machine_gb", machine_gb, low=0)
     return max(0, int((machine_gb - reserve_gb) * 1000 // peak_mb))
 
 

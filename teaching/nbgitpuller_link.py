@@ -14,17 +14,18 @@ import argparse
 import sys
 from urllib.parse import quote, urlencode
 
+from course_lib._checks import check_choice, check_str
+
 
 def nbgitpuller_link(hub: str, repo: str, branch: str = "main",
                      open_path: str = "notebooks/00_setup.ipynb", interface: str = "lab") -> str:
     """The ``/hub/user-redirect/git-pull`` URL for ``repo``; opens ``open_path`` inside the clone."""
     for name, value in (("hub", hub), ("repo", repo)):
-        if not isinstance(value, str):
-            raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
-        if not value.startswith(("https://", "http://")):
+        if not check_str(name, value).startswith(("https://", "http://")):
             raise ValueError(f"{name}: expected an http(s):// URL, got {value!r}")
-    if interface not in ("lab", "tree"):
-        raise ValueError(f"interface: expected 'lab' or 'tree', got {interface!r}")
+    check_str("branch", branch)
+    check_str("open_path", open_path)
+    check_choice("interface", interface, ("lab", "tree"))
     folder = repo.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
     urlpath = f"{interface}/tree/{folder}/{open_path.lstrip('/')}"
     query = urlencode({"repo": repo, "urlpath": urlpath, "branch": branch}, quote_via=quote, safe="")

@@ -81,7 +81,7 @@ def test_measure_rejects_empty_selection(tmp_path):
 
 def test_learners_per_machine():
     assert measure.learners_per_machine(1000.0, 16) == 14
-    with pytest.raises(ValueError, match="peak_mb must be > 0"):
+    with pytest.raises(ValueError, match="peak_mb: expected a number"):
         measure.learners_per_machine(0.0, 16)
 
 

@@ -139,5 +139,7 @@ def test_link_rejects_bad_input():
     make = _link_module().nbgitpuller_link
     with pytest.raises(ValueError, match="hub: expected an http"):
         make("hub.example.edu", "https://github.com/o/r")
-    with pytest.raises(TypeError, match="repo: expected a URL string"):
+    with pytest.raises(TypeError, match="repo: expected a string"):
         make("https://hub.example.edu", None)
+    with pytest.raises(ValueError, match="interface: expected one of"):
+        make("https://hub.example.edu", "https://github.com/o/r", interface="notebook")
