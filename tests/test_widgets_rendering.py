@@ -12,7 +12,7 @@ import pytest
 
 from course_lib.embed import encode
 from course_lib.widgets import pooling_explorer, search_widget
-from course_lib.widgets._fallback import RUN_THE_CELL
+from course_lib.widgets._fallback import RUN_THE_CELL, STALE_HINT
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXTS = ["A cat sleeps on the mat.", "Stocks fell sharply today.", "Kittens love to nap.", "The bank raised rates."]
@@ -96,3 +96,11 @@ def test_the_fallbacks_carry_a_snapshot_of_what_the_widget_showed(explorer, sear
     first = searcher.hits[0]
     for mime in ("text/plain", "text/html"):
         assert first.text in searcher._repr_mimebundle_()[mime]
+
+
+@pytest.mark.parametrize("which", ["explorer", "searcher"])
+def test_the_saved_widget_state_carries_a_caption_saying_to_run_the_cell_again(which, request):
+    """A reopened notebook redraws widgets from their saved state, where nothing answers the controls."""
+    widget = request.getfixturevalue(which)
+    captions = [c.value for c in widget.children if hasattr(c, "value") and STALE_HINT in str(c.value)]
+    assert len(captions) == 1

@@ -14,7 +14,17 @@ import base64
 import html
 import re
 
+import ipywidgets as widgets
+
 RUN_THE_CELL = "Run this cell (Shift+Enter) in Jupyter with a running kernel to use the controls."
+# A reopened notebook draws its widgets from the state saved with it: the controls show but nothing
+# answers them until the cell runs again. This caption, part of the widget, says so.
+STALE_HINT = "Controls not responding? The notebook was reopened: run this cell again (Shift+Enter)."
+
+
+def stale_hint() -> widgets.HTML:
+    """A small muted caption for the bottom of a widget (see STALE_HINT)."""
+    return widgets.HTML(f"<small style='color:#666'>{html.escape(STALE_HINT)}</small>")
 
 
 def widget_mimebundle(

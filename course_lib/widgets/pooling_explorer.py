@@ -24,7 +24,7 @@ from course_lib.embed import TokenEmbeddings, encode_tokens
 from course_lib.models import LoadedModel
 from course_lib.plotting import plot_pooled_tokens
 from course_lib.pooling import METHODS, check_method, pool
-from course_lib.widgets._fallback import widget_mimebundle
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 
 DEFAULT_SENTENCE = "The river bank was flooded after the storm."
 DEFAULT_OTHER = "Heavy rain made the stream burst its banks."
@@ -180,7 +180,7 @@ class PoolingExplorer(widgets.VBox):
         for control in (self.sentence_box, self.other_box, self.method_box):
             control.observe(self._on_change, names="value")
         super().__init__(
-            children=[self.sentence_box, self.other_box, self.method_box, self.readout, self.image]
+            children=[self.sentence_box, self.other_box, self.method_box, self.readout, self.image, stale_hint()]
         )
         self.update()
 

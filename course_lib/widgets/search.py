@@ -16,7 +16,7 @@ import torch
 from course_lib.models import LoadedModel
 from course_lib.search import SearchHit, _check_corpus, format_hits, search
 from course_lib.similarity import MEASURES, check_measure, higher_is_closer
-from course_lib.widgets._fallback import widget_mimebundle
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 
 DEFAULT_MEASURES: tuple[str, ...] = tuple(m for m in MEASURES if m != "minkowski")
 
@@ -91,7 +91,9 @@ class SearchWidget(widgets.VBox):
         self.hits: list[SearchHit] = []
         for control in (self.query_box, self.measure_box, self.k_box):
             control.observe(self._on_change, names="value")
-        super().__init__(children=[widgets.HBox([self.query_box, self.measure_box, self.k_box]), self.results])
+        super().__init__(
+            children=[widgets.HBox([self.query_box, self.measure_box, self.k_box]), self.results, stale_hint()]
+        )
         self.update()
 
     def update(self) -> list[SearchHit]:
