@@ -101,6 +101,16 @@ def build() -> None:
         "--config", str(config), "--toc", str(toc), "--path-output", str(ROOT), "--builder", "html",
     ]
     subprocess.run(command, check=True, cwd=ROOT)
+    write_index()
+
+
+def write_index() -> None:
+    """Jupyter Book's index.html is a bare redirect to README.html; give it a title and the icon."""
+    (HTML / "index.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>The Art of Pooling Embeddings</title>"
+        "<link rel='icon' href='_static/favicon.svg'/><meta http-equiv='Refresh' content='0; url=README.html'/>"
+        "</head><body><a href='README.html'>The Art of Pooling Embeddings</a></body></html>\n"
+    )
 
 
 # --- check ---------------------------------------------------------------------------------------

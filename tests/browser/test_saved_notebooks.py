@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.sign import NotebookNotary
-from test_notebook_widgets import NOTEBOOK_STATE, WIDGET_REPR, notebooks_with_widgets
+from test_notebook_widgets import COURSE_WIDGET_ERRORS, NOTEBOOK_STATE, WIDGET_REPR, notebooks_with_widgets
 
 SAVED = """from course_lib.widgets import pooling_explorer, search_widget
 from course_lib.embed import encode
@@ -55,6 +55,7 @@ def test_a_saved_widget_says_to_run_the_cell(page, lab, artifacts, saved_noteboo
     page.screenshot(path=str(artifacts / f"saved-{name}.png"), full_page=True)
     print(name, [t[:200] for t in texts])
     assert_tells_to_run(texts, name)
+    assert not page.console.matching(*COURSE_WIDGET_ERRORS), page.console.messages
     if trusted:  # JupyterLab draws the saved widget state: dead controls, with the caption saying why
         assert sum("run this cell again" in t for t in texts) == 2
     else:  # untrusted: the text/html fallback (snapshot + what to do)

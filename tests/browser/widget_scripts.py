@@ -83,4 +83,30 @@ INTERACTIONS: list[Interaction] = [
     Interaction("any widget with a dropdown", lambda w: w.locator("select").count() > 0, _any_dropdown),
 ]
 
-NOTEBOOK_SCRIPTS: dict[str, Callable[[object, list], None]] = {}
+
+
+def _explorer_long_and_empty_sentences(page, widgets) -> None:
+    """Notebook 02: at 256 tokens the picture stays short enough to keep the pooled strip in view,
+    and an empty sentence leaves a message, not a broken-image icon."""
+    explorer = next(w for w in widgets if INTERACTIONS[0].matches(w))
+    sentence = explorer.locator("input[type=text]").first
+    readout = explorer.locator(".widget-html-content").first
+    picture = explorer.locator("img").first
+    for n_words in (73, 254):  # + [CLS] and [SEP]: 75 and 256 tokens
+        before = readout.inner_text()
+        sentence.fill(" ".join(["word"] * n_words))
+        sentence.press("Enter")
+        assert f"{n_words + 2} tokens" in _changed_text(page, readout, before)
+        page.wait_for_function("img => img.complete && img.naturalHeight > 0", arg=picture.element_handle())
+        height = picture.bounding_box()["height"]
+        assert height <= 600, f"the explorer picture is {height:.0f} px tall at {n_words + 2} tokens"
+    before = readout.inner_text()
+    sentence.fill("")
+    sentence.press("Enter")
+    assert "Type a sentence" in _changed_text(page, readout, before)
+    assert picture.is_hidden(), "an empty sentence must not leave an (empty, broken) image"
+
+
+NOTEBOOK_SCRIPTS: dict[str, Callable[[object, list], None]] = {
+    "02_pooling_methods": _explorer_long_and_empty_sentences,
+}
