@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -23,9 +24,14 @@ from course_lib.embed import TokenEmbeddings, encode_tokens
 from course_lib.models import LoadedModel
 from course_lib.plotting import plot_pooled_tokens
 from course_lib.pooling import METHODS, check_method, pool
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 
 DEFAULT_SENTENCE = "The river bank was flooded after the storm."
 DEFAULT_OTHER = "Heavy rain made the stream burst its banks."
+# The explorer's picture stays this tall (inches; 540 px at the widget's 90 dpi) however long the
+# text, so the pooled strip under the heatmap stays in view; longer texts get thinner rows.
+MAX_FIGURE_HEIGHT = 6.0
+MAX_TOKEN_LABELS = 24
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,30 @@ def explore(
 
 def _view_figure(view: PoolingView, max_dims: int) -> Figure:
     title = f"{view.method} pooling · cosine to the other sentence = {view.similarity:.3f}"
-    return plot_pooled_tokens(
+    figure = plot_pooled_tokens(
         view.token_embeddings, view.tokens, view.vector, label=view.method, max_dims=max_dims, title=title
     )
+    return _bound_height(figure, view.tokens)
+
+
+def _bound_height(figure: Figure, tokens: list[str]) -> Figure:
+    """Cap ``figure`` (heatmap above pooled strip) at MAX_FIGURE_HEIGHT, keeping the strip readable.
+
+    plot_pooled_tokens gives every token a fixed row height (1 358 px at 75 tokens); here the
+    heatmap's rows shrink instead, the strip keeps its share and at most MAX_TOKEN_LABELS tokens
+    are labelled (every k-th one).
+    """
+    width, height = figure.get_size_inches()
+    if height <= MAX_FIGURE_HEIGHT:
+        return figure
+    heatmap, strip = figure.axes[0], figure.axes[1]
+    seq = len(tokens)
+    heatmap.get_subplotspec().get_gridspec().set_height_ratios([12, 1.3])
+    figure.set_size_inches(width, MAX_FIGURE_HEIGHT)
+    step = math.ceil(seq / MAX_TOKEN_LABELS)
+    heatmap.set_yticks(range(0, seq, step), labels=[tokens[i] for i in range(0, seq, step)])
+    heatmap.set_ylabel(f"token (1 in {step} labelled)" if step > 1 else "token")
+    return figure
 
 
 def pooling_explorer_static(
@@ -146,14 +173,14 @@ class PoolingExplorer(widgets.VBox):
             placeholder="A second sentence", layout=widgets.Layout(width="70%"),
         )
         self.method_box = widgets.Dropdown(options=list(methods), value=method, description="pooling")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", display="none"))
         self.readout = widgets.HTML()
         self.view: PoolingView | None = None
         self.figure: Figure | None = None
         for control in (self.sentence_box, self.other_box, self.method_box):
             control.observe(self._on_change, names="value")
         super().__init__(
-            children=[self.sentence_box, self.other_box, self.method_box, self.readout, self.image]
+            children=[self.sentence_box, self.other_box, self.method_box, self.readout, self.image, stale_hint()]
         )
         self.update()
 
@@ -184,6 +211,7 @@ class PoolingExplorer(widgets.VBox):
         if not sentence.strip() or not other.strip():
             self.view, self.figure = None, None
             self.image.value = b""
+            self.image.layout.display = "none"  # an empty Image shows a broken-image icon
             self.readout.value = "<i>Type a sentence in both boxes and press Enter.</i>"
             return None
         if len(self._cache) > 32:
@@ -193,6 +221,7 @@ class PoolingExplorer(widgets.VBox):
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=90)
         self.image.value = buffer.getvalue()
+        self.image.layout.display = None
         n_real = len(self.view.tokens)
         self.readout.value = (
             f"<b>{html.escape(self.view.method)}</b> pooling: {n_real} tokens × {self.view.vector.shape[0]} "
@@ -203,6 +232,13 @@ class PoolingExplorer(widgets.VBox):
 
     def _on_change(self, change: dict) -> None:
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live controls, plus a snapshot (readout and picture) for where widgets cannot run."""
+        return widget_mimebundle(
+            super()._repr_mimebundle_(**kwargs), "Pooling explorer",
+            snapshot_html=f"<p>{self.readout.value}</p>", png=bytes(self.image.value),
+        )
 
 
 def pooling_explorer(

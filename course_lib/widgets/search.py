@@ -14,23 +14,38 @@ import ipywidgets as widgets
 import torch
 
 from course_lib.models import LoadedModel
-from course_lib.search import SearchHit, _check_corpus, search
+from course_lib.search import SearchHit, _check_corpus, format_hits, search
 from course_lib.similarity import MEASURES, check_measure, higher_is_closer
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 
 DEFAULT_MEASURES: tuple[str, ...] = tuple(m for m in MEASURES if m != "minkowski")
+
+
+# Numbers right-aligned, words left-aligned, headers aligned like their columns, and padding so
+# that neighbouring columns (label, text) never run together.
+_CELL = "padding:2px 12px 2px 0;vertical-align:top;"
+_NUMBER = _CELL + "text-align:right;"
+_WORDS = _CELL + "text-align:left;"
 
 
 def _hits_html(hits: Sequence[SearchHit], measure: str) -> str:
     direction = "higher = closer" if higher_is_closer(measure) else "lower = closer"
     with_labels = any(hit.label is not None for hit in hits)
-    head = "<tr><th>rank</th><th>score</th>" + ("<th>label</th>" if with_labels else "") + "<th>text</th></tr>"
+    head = (
+        f"<tr><th style='{_NUMBER}'>rank</th><th style='{_NUMBER}'>score</th>"
+        + (f"<th style='{_WORDS}'>label</th>" if with_labels else "")
+        + f"<th style='{_WORDS}'>text</th></tr>"
+    )
     rows = "".join(
-        f"<tr><td>{hit.rank}</td><td style='font-family:monospace'>{hit.score:.4f}</td>"
-        + (f"<td>{html.escape(hit.label or '')}</td>" if with_labels else "")
-        + f"<td style='text-align:left'>{html.escape(hit.text)}</td></tr>"
+        f"<tr><td style='{_NUMBER}'>{hit.rank}</td><td style='{_NUMBER}font-family:monospace'>{hit.score:.4f}</td>"
+        + (f"<td style='{_WORDS}white-space:nowrap'>{html.escape(hit.label or '')}</td>" if with_labels else "")
+        + f"<td style='{_WORDS}'>{html.escape(hit.text)}</td></tr>"
         for hit in hits
     )
-    return f"<b>{html.escape(measure)}</b> ({direction})<table>{head}{rows}</table>"
+    return (
+        f"<b>{html.escape(measure)}</b> ({direction})"
+        f"<table>{head}{rows}</table>"
+    )
 
 
 class SearchWidget(widgets.VBox):
@@ -76,7 +91,9 @@ class SearchWidget(widgets.VBox):
         self.hits: list[SearchHit] = []
         for control in (self.query_box, self.measure_box, self.k_box):
             control.observe(self._on_change, names="value")
-        super().__init__(children=[widgets.HBox([self.query_box, self.measure_box, self.k_box]), self.results])
+        super().__init__(
+            children=[widgets.HBox([self.query_box, self.measure_box, self.k_box]), self.results, stale_hint()]
+        )
         self.update()
 
     def update(self) -> list[SearchHit]:
@@ -95,6 +112,15 @@ class SearchWidget(widgets.VBox):
 
     def _on_change(self, change: dict) -> None:
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live controls, plus a snapshot of the results for where widgets cannot run."""
+        query = self.query_box.value
+        return widget_mimebundle(
+            super()._repr_mimebundle_(**kwargs), "Semantic search",
+            snapshot_html=f"<p>query: <i>{html.escape(query)}</i></p>{self.results.value}",
+            snapshot_text=f"query: {query!r}\n" + format_hits(self.hits, self.measure_box.value),
+        )
 
 
 def search_widget(
