@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib._checks import check_bool, check_int, check_number, check_str, check_type, describe
+from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_type, describe
 from course_lib.data import SentencePairs
 from course_lib.embed import encode, resolve_max_length, resolve_model
 from course_lib.evaluate import sts_spearman
@@ -289,10 +289,8 @@ def train_loop(
     The module is put back in eval mode, also on error.
     """
     check_type("module", module, nn.Module, "a torch.nn.Module")
-    if not callable(batches):
-        raise TypeError(f"batches: expected a function epoch -> list of batches, got {describe(batches)}")
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn: expected a function (module, batch) -> loss tensor, got {describe(loss_fn)}")
+    check_callable("batches", batches, "a function epoch -> list of batches")
+    check_callable("loss_fn", loss_fn, "a function (module, batch) -> loss tensor")
     epochs = check_int("epochs", epochs, 1)
     learning_rate = check_number("learning_rate", learning_rate, 0.0, low_inclusive=False)
     warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
