@@ -12,7 +12,7 @@ Each notebook imports what it needs from one small module:
 
 Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validated probes),
 ``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
-Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
+Notebook 04: ``bert_pooler`` (BERT's pooler head on [CLS]), ``finetune`` (a plain PyTorch training loop).
 Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.

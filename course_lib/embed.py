@@ -85,7 +85,7 @@ def length_sorted_batches(
     ``batch`` holds ``(batch, seq)`` tensors on the model's device, padded on the right to the
     longest text of that batch only, so short texts are not padded to the longest of all;
     ``indices`` says which input texts the rows are. Shared by every function that runs the
-    encoder over many texts (``encode``, ``late_interaction.token_sets``, ``pooler.encode_cls_views``).
+    encoder over many texts (``encode``, ``late_interaction.token_sets``, ``bert_pooler.encode_cls_views``).
     """
     tokenizer = loaded.tokenizer
     encoded = tokenizer(texts, truncation=True, max_length=max_length)

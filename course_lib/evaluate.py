@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from scipy.stats import kendalltau, spearmanr
 
+from course_lib.data import SentencePairs, check_pairs
+from course_lib.models import LoadedModel
 from course_lib.similarity import higher_is_closer, paired, pairwise
 
 
@@ -162,3 +164,15 @@ def bootstrap_spearman_difference(
     low, high = np.nanpercentile(differences, [tail, 100 - tail])
     full = spearmanr(b, g).statistic - spearmanr(a, g).statistic
     return float(full), float(low), float(high)
+
+
+def pairs_spearman(
+    pairs: SentencePairs, model: LoadedModel | str | None = None, pooling: str = "cls", batch_size: int = 64
+) -> float:
+    """Spearman ρ between cos(u, v) and the gold scores of ``pairs``, embedding with ``embed.encode`` (notebook 04)."""
+    from course_lib.embed import encode
+
+    checked = check_pairs("pairs", pairs)
+    n = len(checked.sentences1)
+    vectors = encode(checked.sentences1 + checked.sentences2, model, pooling=pooling, batch_size=batch_size, show_progress=False)
+    return sts_spearman(vectors[:n], vectors[n:], checked.scores)

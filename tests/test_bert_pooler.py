@@ -1,4 +1,4 @@
-"""course_lib.pooler (notebook 04): BERT's pooler by hand and the three views of one forward pass."""
+"""course_lib.bert_pooler (notebook 04): BERT's pooler by hand and the three views of one forward pass."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 
 from course_lib import data
 from course_lib.embed import encode
-from course_lib.pooler import encode_cls_views, pooler_by_hand
+from course_lib.bert_pooler import encode_cls_views, pooler_by_hand
 
 
 def test_pooler_by_hand_equals_pooler_output(model):
