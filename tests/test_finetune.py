@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,6 @@ import torch
 from course_lib import data
 from course_lib.data import SentencePairs
 from course_lib.exercises.ex04 import tiny_bert_batch
-from course_lib.data import split_pairs
 from course_lib.evaluate import pairs_spearman
 from course_lib.finetune import (
     cosine_similarity_loss,
@@ -26,7 +24,6 @@ from course_lib.finetune import (
     train_loop,
     training_step,
 )
-from course_lib.models import load_model
 
 from conftest import require_real_data
 

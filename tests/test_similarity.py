@@ -10,7 +10,6 @@ import torch
 from scipy.spatial.distance import cdist
 
 from course_lib import similarity as sim
-
 RNG = np.random.default_rng(0)
 A = RNG.normal(size=(7, 16))
 B = RNG.normal(size=(11, 16))
@@ -116,3 +115,36 @@ def test_bad_input_is_rejected_with_a_clear_message(call, error, words):
 
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+# --------------------------------------------------------------------------- course_lib.similarity input checks: every NaN or inf is caught, wherever it sits (notebook 05).
+
+
+BAD_VALUES = [math.nan, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.parametrize("bad", BAD_VALUES)
+def test_one_bad_value_anywhere_is_rejected(dtype, bad):
+    clean = torch.randn(37, 19, generator=torch.Generator().manual_seed(0)).to(dtype)
+    sim.dot(clean, clean)  # no error without the bad value
+    for row, col in [(0, 0), (36, 18), (17, 5), (36, 0), (0, 18)]:
+        corrupted = clean.clone()
+        corrupted[row, col] = bad
+        with pytest.raises(ValueError, match="a: contains NaN or infinite values"):
+            sim.dot(corrupted, clean)
+        with pytest.raises(ValueError, match="b: contains NaN or infinite values"):
+            sim.cosine(clean, corrupted)
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES)
+def test_most_similar_checks_the_whole_corpus_once(bad):
+    corpus = torch.randn(1000, 8, generator=torch.Generator().manual_seed(1))
+    corpus[999, 7] = bad  # in the last chunk
+    with pytest.raises(ValueError, match="b: contains NaN or infinite values"):
+        sim.most_similar(torch.ones(8), corpus, chunk_size=64)
+
+
+def test_huge_but_finite_values_are_accepted():
+    x = torch.full((3, 4), 3.0e38)
+    assert torch.equal(sim.chebyshev(x, x), torch.zeros(3, 3))
