@@ -87,10 +87,10 @@ def test_progress_bar_only_for_long_inputs(model, capsys):
     "kwargs, error, words",
     [
         (dict(texts=[]), ValueError, "texts: expected at least one text"),
-        (dict(texts=["ok", 3]), TypeError, "texts: expected strings, got int at index 1"),
+        (dict(texts=["ok", 3]), TypeError, "texts: expected strings, got 3 at index 1"),
         (dict(texts=None), TypeError, "texts: expected a string or a list"),
-        (dict(texts=["ok"], pooling="avg"), ValueError, "method: expected one of"),
-        (dict(texts=["ok"], batch_size=0), ValueError, "batch_size: expected a positive int, got 0"),
+        (dict(texts=["ok"], pooling="avg"), ValueError, "pooling: expected one of"),
+        (dict(texts=["ok"], batch_size=0), ValueError, "batch_size: expected an int >= 1, got 0"),
         (dict(texts=["ok"], batch_size=2.5), TypeError, "batch_size"),
         (dict(texts=["ok"], max_length=0), ValueError, "max_length"),
         (dict(texts=["ok"], normalize="yes"), TypeError, "normalize"),
@@ -104,7 +104,7 @@ def test_bad_input_is_rejected_with_a_clear_message(model, kwargs, error, words)
 
 
 def test_encode_tokens_rejects_bad_padding_side(model):
-    with pytest.raises(ValueError, match="padding_side: expected 'right' or 'left', got 'middle'"):
+    with pytest.raises(ValueError, match="padding_side: expected one of \[.right., .left.\], got .middle."):
         encode_tokens("text", model, padding_side="middle")
 
 
@@ -162,7 +162,7 @@ def test_bad_input_names_the_argument(model):
         encode_all_methods(["a"], model, methods=[])
     with pytest.raises(TypeError, match="methods: expected a list"):
         encode_all_methods(["a"], model, methods="mean")
-    with pytest.raises(ValueError, match="method: expected one of .* \\(did you mean 'mean'\\?\\)"):
+    with pytest.raises(ValueError, match="methods: expected one of .* \\(did you mean 'mean'\\?\\)"):
         encode_all_methods(["a"], model, methods=["mean_tokens"])
     with pytest.raises(TypeError, match="normalize"):
         encode_all_methods(["a"], model, normalize="yes")
@@ -170,3 +170,18 @@ def test_bad_input_names_the_argument(model):
         encode_all_methods(["a"], model, batch_size=0)
     with pytest.raises(ValueError, match="texts"):
         encode_all_methods([], model)
+
+
+def test_max_length_above_the_position_table_is_a_clear_error(model):
+    with pytest.raises(ValueError, match=r"max_length: expected an int in \[1, 512\], got 1024"):
+        encode("a long text " * 400, model, max_length=1024)
+    assert encode("short", model, max_length=512).shape == (1, 384)
+
+
+def test_the_error_names_the_callers_argument(model):
+    with pytest.raises(ValueError, match="pooling: expected one of .* got 'avg'"):
+        encode("text", model, pooling="avg")
+    with pytest.raises(ValueError, match="methods: expected one of"):
+        encode_all_methods("text", model, methods=["mean", "avg"])
+    with pytest.raises(TypeError, match="normalize: expected True or False, got 'yes'"):
+        encode("text", model, normalize="yes")

@@ -4,7 +4,6 @@ checks and drawing helpers every figure shares. Importing it changes nothing glo
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import MappingProxyType
