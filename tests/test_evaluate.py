@@ -41,7 +41,7 @@ def test_bad_gold_is_rejected():
     a = torch.randn(4, 3)
     with pytest.raises(ValueError, match="gold: expected shape \\(4,\\)"):
         sts_spearman(a, a, [1.0, 2.0])
-    with pytest.raises(ValueError, match="gold: contains NaN"):
+    with pytest.raises(ValueError, match="gold: expected finite values"):
         sts_spearman(a, a, [1.0, 2.0, float("nan"), 3.0])
     with pytest.raises(ValueError, match="measure"):
         sts_spearman(a, a, [1.0, 2.0, 3.0, 4.0], measure="jaccard")
@@ -113,6 +113,7 @@ def test_bootstrap_difference_brackets_a_real_gap_and_contains_zero_for_none():
 
 
 THREE = [1.0, 2.0, 3.0]
+RANKED = torch.tensor([[1.0, 2.0, 3.0], [3.0, 1.0, 2.0]])
 
 
 @pytest.mark.parametrize(
@@ -120,12 +121,14 @@ THREE = [1.0, 2.0, 3.0]
     [
         (lambda: top_k_overlap([[1.0, 2.0]], torch.ones(1, 2), k=1), TypeError, "closeness_a: expected a"),
         (lambda: top_k_overlap(torch.ones(2, 3), torch.ones(2, 4), k=1), ValueError, "closeness_b: expected the shape"),
-        (lambda: top_k_overlap(torch.ones(2, 3), torch.ones(2, 3), k=4), ValueError, "k: expected 1 <= k <= number"),
+        (lambda: top_k_overlap(torch.ones(2, 3), torch.ones(2, 3), k=4), ValueError, "k: expected an int in [1, 3], got 4"),
         (lambda: top_k_overlap(torch.ones(2, 3), torch.ones(2, 3), k=1.0), TypeError, "k: expected an int"),
-        (lambda: kendall_tau(torch.ones(3), torch.ones(3)), ValueError, "closeness_a: expected shape (queries"),
-        (lambda: kendall_tau(torch.tensor([[1.0, float("nan")]]), torch.ones(1, 2)), ValueError, "contains NaN"),
-        (lambda: ranking_agreement({}), TypeError, "closeness_by_measure: expected a non-empty dict"),
-        (lambda: ranking_agreement({"a": torch.ones(2, 3), "b": torch.ones(3, 3)}), ValueError, "['b']: expected"),
+        (lambda: kendall_tau(torch.ones(3), torch.ones(3)), ValueError, "closeness_a: expected 2 dimensions (queries, candidates)"),
+        (lambda: kendall_tau(torch.tensor([[1.0, float("nan")]]), torch.ones(1, 2)), ValueError, "expected finite values"),
+        (lambda: ranking_agreement({}), ValueError, "closeness_by_measure: expected a dict"),
+        (lambda: ranking_agreement([torch.ones(2, 3)]), TypeError, "closeness_by_measure: expected a dict"),
+        (lambda: ranking_agreement({"a": RANKED, "b": torch.ones(3, 3)}), ValueError, "['b']: expected"),
+        (lambda: kendall_tau(RANKED, torch.ones(2, 3)), ValueError, "closeness_b: expected every query to tell"),
         (lambda: bootstrap_spearman_difference([1.0, 2], [1.0, 2], [1.0, 2]), ValueError, "scores_a: expected shape (n,)"),
         (lambda: bootstrap_spearman_difference(THREE, THREE + [4.0], THREE), ValueError, "scores_b, gold"),
         (lambda: bootstrap_spearman_difference(THREE, THREE, THREE, n_resamples=5), ValueError, "n_resamples"),
@@ -137,3 +140,28 @@ def test_bad_input_is_rejected_with_a_clear_message(call, error, words):
 
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+# --------------------------------------------------------------------------- undefined results are errors, not NaN
+
+
+def test_sts_spearman_refuses_constant_gold_identical_embeddings_and_string_scores():
+    generator = torch.Generator().manual_seed(0)
+    a, b = torch.randn(6, 8, generator=generator), torch.randn(6, 8, generator=generator)
+    with pytest.raises(ValueError, match="gold: expected scores that vary, got 3 for every pair"):
+        sts_spearman(a, b, [3.0] * 6)
+    with pytest.raises(ValueError, match="emb_b: expected the second sentences' embeddings, got the same values as emb_a"):
+        sts_spearman(a, a.clone(), [0.0, 1, 2, 3, 4, 5])
+    with pytest.raises(TypeError, match="gold: expected numbers, got an array of dtype <U"):
+        sts_spearman(a, b, ["0", "1", "2", "3", "4", "5"])
+    with pytest.raises(ValueError, match="emb_b: expected the same number of rows as emb_a"):
+        sts_spearman(a, b[:5], [0.0, 1, 2, 3, 4, 5])
+
+
+def test_ranking_agreement_with_a_zero_vector_query_is_an_error_not_nan():
+    generator = torch.Generator().manual_seed(0)
+    queries, corpus = torch.randn(3, 8, generator=generator), torch.randn(10, 8, generator=generator)
+    queries[1] = 0.0
+    scores = {measure: closeness(queries, corpus, measure) for measure in ("cosine", "dot")}
+    with pytest.raises(ValueError, match=r"closeness_.: expected every query to tell its candidates apart, got query row\(s\) \[1\]"):
+        ranking_agreement(scores)
