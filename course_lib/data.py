@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_lib._checks import check_int, check_number, check_type, describe
+from course_lib._checks import check_int, check_number, check_str, check_type, describe
 
 DATA_ENV_VAR = "COURSE_DATA_DIR"
 _BUNDLED = Path(__file__).parent / "datasets"
@@ -60,6 +60,7 @@ def data_dir() -> Path | None:
 
 def has_real_data(name: str = "stsbenchmark") -> bool:
     """True when ``COURSE_DATA_DIR`` holds the folder ``name`` (``"stsbenchmark"`` or ``"sst2"``)."""
+    check_str("name", name)
     folder = data_dir()
     return folder is not None and (folder / name).is_dir()
 

@@ -60,15 +60,17 @@ def check_positive_int(name: str, value: object) -> int:
 
 def position_limit(loaded: LoadedModel) -> int | None:
     """How many positions the model's position table holds (512 for BERT), or None if it does not say."""
+    _checks.check_type("loaded", loaded, LoadedModel, "a LoadedModel")
     limit = getattr(loaded.model.config, "max_position_embeddings", None)
     return int(limit) if isinstance(limit, int) and limit > 0 else None
 
 
 def resolve_max_length(loaded: LoadedModel, max_length: int | None) -> int:
     """``max_length`` checked (at least 1, at most the model's position table), or the trained length when None."""
+    limit = position_limit(loaded)
     if max_length is None:
         return loaded.max_length
-    return _checks.check_int("max_length", max_length, 1, position_limit(loaded))
+    return _checks.check_int("max_length", max_length, 1, limit)
 
 
 def length_sorted_batches(
@@ -81,6 +83,10 @@ def length_sorted_batches(
     ``indices`` says which input texts the rows are. Shared by every function that runs the
     encoder over many texts (``encode``, ``late_interaction.token_sets``, ``bert_pooler.encode_cls_views``).
     """
+    _checks.check_type("loaded", loaded, LoadedModel, "a LoadedModel")
+    texts = check_texts(texts)
+    batch_size = check_positive_int("batch_size", batch_size)
+    max_length = resolve_max_length(loaded, max_length)
     tokenizer = loaded.tokenizer
     encoded = tokenizer(texts, truncation=True, max_length=max_length)
     features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]

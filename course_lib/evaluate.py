@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from scipy.stats import kendalltau, spearmanr
 
-from course_lib._checks import check_array, check_finite, check_int, check_tensor, check_type
+from course_lib._checks import check_array, check_finite, check_int, check_number, check_tensor, check_type
 from course_lib.data import SentencePairs, check_pairs
 from course_lib.models import LoadedModel
 from course_lib.similarity import check_pair, higher_is_closer, paired, pairwise
@@ -148,21 +148,17 @@ def bootstrap_spearman_difference(
     """
     arrays = []
     for name, values in (("scores_a", scores_a), ("scores_b", scores_b), ("gold", gold)):
-        if isinstance(values, torch.Tensor):
-            values = values.detach().cpu().double().numpy()
-        array = np.asarray(values, dtype=np.float64)
-        if array.ndim != 1 or array.shape[0] < 3:
+        array = check_array(name, values, ndim=1, shape="(n,)").astype(np.float64)
+        if array.shape[0] < 3:
             raise ValueError(f"{name}: expected shape (n,) with n >= 3, got {array.shape}")
-        if not np.isfinite(array).all():
-            raise ValueError(f"{name}: contains NaN or infinite values")
+        check_finite(name, array)
         arrays.append(array)
     a, b, g = arrays
     if not a.shape == b.shape == g.shape:
         raise ValueError(f"scores_b, gold: expected the shape of scores_a {a.shape}, got {b.shape} and {g.shape}")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
-        raise ValueError(f"n_resamples: expected an int >= 10, got {n_resamples!r}")
-    if not isinstance(confidence, float) or not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a float in (0, 1), got {confidence!r}")
+    n_resamples = check_int("n_resamples", n_resamples, 10)
+    seed = check_int("seed", seed, 0)
+    confidence = check_number("confidence", confidence, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     rng = np.random.default_rng(seed)
     differences = np.empty(n_resamples)
     for r in range(n_resamples):

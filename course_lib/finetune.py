@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_type, describe
+from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_tensor, check_type, describe
 from course_lib.data import SentencePairs, check_pairs
 from course_lib.embed import resolve_max_length, resolve_model
 from course_lib.models import LoadedModel, load_fresh_model
@@ -70,17 +70,15 @@ def cosine_similarity_loss(
     ``u``, ``v``: ``(batch, hidden)`` sentence vectors; ``gold``: ``(batch,)`` scores in
     ``[0, max_score]``. Returns a 0-d tensor that gradients flow through.
     """
-    for name, tensor in (("u", u), ("v", v)):
-        if not isinstance(tensor, torch.Tensor) or tensor.dim() != 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (batch, hidden), got "
-                f"{tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__}"
-            )
+    check_tensor("u", u, ndim=2, shape="(batch, hidden)", floating=True)
+    check_tensor("v", v, ndim=2, shape="(batch, hidden)", floating=True)
     if u.shape != v.shape:
         raise ValueError(f"v: expected the shape of u {tuple(u.shape)}, got {tuple(v.shape)}")
-    if not isinstance(gold, torch.Tensor) or tuple(gold.shape) != (u.shape[0],):
-        got = tuple(gold.shape) if isinstance(gold, torch.Tensor) else type(gold).__name__
-        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {got}")
+    check_tensor("gold", gold, ndim=1, shape="(batch,)")
+    if tuple(gold.shape) != (u.shape[0],):
+        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {tuple(gold.shape)}")
+    if gold.device != u.device or v.device != u.device:
+        raise ValueError(f"gold, v: expected tensors on u's device ({u.device}), got {v.device} and {gold.device}")
     max_score = check_number("max_score", max_score, 0.0, low_inclusive=False)
     cosine = F.cosine_similarity(u, v, dim=1)
     return F.mse_loss(cosine, gold.to(cosine.dtype) / max_score)
@@ -88,6 +86,7 @@ def cosine_similarity_loss(
 
 def encoder_layers(model: nn.Module) -> nn.ModuleList:
     """The transformer blocks of a BERT/RoBERTa-style encoder (``model.encoder.layer``)."""
+    check_type("model", model, nn.Module, "a torch.nn.Module (a BERT-style encoder)")
     base = getattr(model, "base_model", model)
     layers = getattr(getattr(base, "encoder", None), "layer", None)
     if not isinstance(layers, nn.ModuleList):
@@ -120,6 +119,8 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
 
 def embed_batch(model: nn.Module, features: dict[str, torch.Tensor], pooling: str = "cls") -> torch.Tensor:
     """One forward pass and pooling, with gradients: ``features`` of a padded batch -> ``(batch, hidden)``."""
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("features", features, dict, "a dict of (batch, seq) tensors (tokenizer output)")
     hidden = model(**features).last_hidden_state
     return pool(hidden, features["attention_mask"], pooling)
 
@@ -140,6 +141,9 @@ def training_step(
     of the same size); ``gold``: ``(batch,)`` scores. Embeds both sides with ``pooling``, computes
     :func:`cosine_similarity_loss`, backpropagates, clips the gradient norm and steps.
     """
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
+
     def loss_fn(model: nn.Module, batch: None) -> torch.Tensor:
         u = embed_batch(model, features_a, pooling)
         v = embed_batch(model, features_b, pooling)
@@ -174,7 +178,10 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
 
     Neighbours in length share a batch, so padding (wasted compute) is small.
     """
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence):
+        raise TypeError(f"lengths: expected a list of token counts, got {describe(lengths)}")
     batch_size = check_int("batch_size", batch_size, 1)
+    check_type("generator", generator, torch.Generator, "a torch.Generator")
     order = torch.randperm(len(lengths), generator=generator).tolist()
     bucket = batch_size * _BATCHES_PER_BUCKET
     batches: list[list[int]] = []
@@ -190,6 +197,8 @@ def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, A
 
     Only parameters that require grad are included; an empty group is left out.
     """
+    check_type("module", module, nn.Module, "a torch.nn.Module")
+    weight_decay = check_number("weight_decay", weight_decay, 0.0)
     decay, no_decay = [], []
     for name, parameter in module.named_parameters():
         if parameter.requires_grad:
@@ -200,6 +209,8 @@ def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, A
 
 def warmup_steps_for(total_steps: int, warmup_ratio: float) -> int:
     """Warm-up length as the Hugging Face Trainer computes it: ``ceil(warmup_ratio * total_steps)``."""
+    total_steps = check_int("total_steps", total_steps, 1)
+    warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
     return math.ceil(warmup_ratio * total_steps)
 
 
@@ -209,6 +220,7 @@ def linear_warmup_factor(step: int, total_steps: int, warmup_steps: int) -> floa
     Rises linearly from 0.0 at step 0 to 1.0 at ``warmup_steps``, then falls linearly to 0.0 at
     ``total_steps``: ``0, 1/w, 2/w, ...`` during warm-up (step ``s`` trains with factor ``s / w``).
     """
+    step = check_int("step", step, 0)
     if step < warmup_steps:
         return step / max(1, warmup_steps)
     return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))

@@ -80,8 +80,8 @@ def manhattan(a, b) -> torch.Tensor:
 
 def minkowski(a, b, p: float) -> torch.Tensor:
     """Minkowski (Lp) distance ``(n, m)``: (Σ |a_i - b_i|^p)^(1/p); p=1 Manhattan, p=2 Euclidean, p=inf Chebyshev."""
-    p = _check_p(p)
-    return _cdist(*check_pair(a, b), p)
+    a, b = check_pair(a, b)
+    return _cdist(a, b, _check_p(p))
 
 
 def chebyshev(a, b) -> torch.Tensor:
