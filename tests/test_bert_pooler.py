@@ -16,7 +16,7 @@ def test_pooler_by_hand_equals_pooler_output(model):
         output = model.model(**batch)
         by_hand = pooler_by_hand(output.last_hidden_state, model.model.pooler)
     torch.testing.assert_close(by_hand, output.pooler_output, rtol=0, atol=1e-6)
-    with pytest.raises(ValueError, match="last_hidden_state: expected a tensor of shape"):
+    with pytest.raises(ValueError, match=r"last_hidden_state: expected 3 dimensions \(batch, seq, hidden\)"):
         pooler_by_hand(output.last_hidden_state[0], model.model.pooler)
     with pytest.raises(TypeError, match="pooler: expected a BERT pooler"):
         pooler_by_hand(output.last_hidden_state, torch.nn.Tanh())
