@@ -189,7 +189,7 @@ def check_array(
     """``value`` (a list, tuple, numpy array or CPU tensor) as a numpy array, checked."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, range)):
         try:
             value = np.asarray(value)
         except ValueError as error:  # ragged nesting
@@ -213,7 +213,7 @@ def check_bools(name: str, value: Any) -> np.ndarray:
     array = check_array(name, value, ndim=1, shape="(n,)")
     if array.dtype != bool:
         if not np.isin(array, (0, 1)).all():
-            raise ValueError(f"{name}: expected True/False (or 0/1) values, got values such as {array[~np.isin(array, (0, 1))][0]!r}")
+            raise ValueError(f"{name}: expected True/False (or 0/1) values, got values such as {array[~np.isin(array, (0, 1))][0].item()!r}")
         array = array.astype(bool)
     return array
 
