@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable, Sequence
 
 import torch
@@ -120,7 +121,7 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
 def embed_batch(model: nn.Module, features: dict[str, torch.Tensor], pooling: str = "cls") -> torch.Tensor:
     """One forward pass and pooling, with gradients: ``features`` of a padded batch -> ``(batch, hidden)``."""
     check_type("model", model, nn.Module, "a torch.nn.Module")
-    check_type("features", features, dict, "a dict of (batch, seq) tensors (tokenizer output)")
+    check_type("features", features, Mapping, "a dict of (batch, seq) tensors (tokenizer output)")
     hidden = model(**features).last_hidden_state
     return pool(hidden, features["attention_mask"], pooling)
 

@@ -150,7 +150,7 @@ def test_classify_rejects_bad_input():
         out_of_fold_probabilities(features.tolist(), labels)
     with pytest.raises(ValueError, match="test_features: expected 8 columns"):
         train_test_probabilities(features, labels, features[:, :3])
-    with pytest.raises(ValueError, match="C: expected a positive number"):
+    with pytest.raises(ValueError, match="C: expected a number > 0.0, got 0.0"):
         train_test_probabilities(features, labels, features, C=0)
 
 
