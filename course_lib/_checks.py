@@ -22,6 +22,7 @@ __all__ = [
     "describe",
     "check_type",
     "check_bool",
+    "check_callable",
     "check_int",
     "check_number",
     "check_choice",
@@ -31,6 +32,7 @@ __all__ = [
     "check_array",
     "check_finite",
     "check_same_length",
+    "check_bools",
 ]
 
 
@@ -62,6 +64,13 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: expected True or False, got {describe(value)}")
     return bool(value)
+
+
+def check_callable(name: str, value: Any, expected: str = "a function") -> Any:
+    """``value`` if it can be called, else a TypeError saying ``expected``."""
+    if not callable(value):
+        raise TypeError(f"{name}: expected {expected}, got {describe(value)}")
+    return value
 
 
 def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -180,7 +189,7 @@ def check_array(
     """``value`` (a list, tuple, numpy array or CPU tensor) as a numpy array, checked."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, range)):
         try:
             value = np.asarray(value)
         except ValueError as error:  # ragged nesting
@@ -197,6 +206,16 @@ def check_array(
     if value.size == 0:
         raise ValueError(f"{name}: expected a non-empty array, got shape {value.shape}")
     return value
+
+
+def check_bools(name: str, value: Any) -> np.ndarray:
+    """A 1-D boolean array ``(n,)`` from bools or 0/1 numbers (a list, numpy array or tensor)."""
+    array = check_array(name, value, ndim=1, shape="(n,)")
+    if array.dtype != bool:
+        if not np.isin(array, (0, 1)).all():
+            raise ValueError(f"{name}: expected True/False (or 0/1) values, got values such as {array[~np.isin(array, (0, 1))][0].item()!r}")
+        array = array.astype(bool)
+    return array
 
 
 def check_finite(name: str, value: torch.Tensor | np.ndarray) -> None:

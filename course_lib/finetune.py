@@ -10,32 +10,28 @@ The model you pass in is never modified: :func:`fine_tune` trains a deep copy an
 
 from __future__ import annotations
 
-import copy
 import math
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Sequence
+from collections.abc import Mapping
+from typing import Any, Callable, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib.data import SentencePairs
-from course_lib.embed import encode
-from course_lib.evaluate import sts_spearman
+from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_tensor, check_type, describe
+from course_lib.data import SentencePairs, check_pairs
+from course_lib.embed import resolve_max_length, resolve_model
 from course_lib.models import LoadedModel, load_fresh_model
 from course_lib.pooling import check_method, pool
-
-# Where save_model writes by default: never inside the repository.
-DEFAULT_SAVE_DIR = Path(tempfile.gettempdir()) / "art_of_pooling_embeddings" / "fine_tuned"
 
 # Batches are formed inside buckets of this many batches, each sorted by length: little padding,
 # and still a different mix of pairs every epoch.
 _BATCHES_PER_BUCKET = 50
+
+# More steps than this get a progress bar when show_progress is None (as encode's batches).
+_PROGRESS_MIN_STEPS = 16
 
 
 @dataclass
@@ -64,65 +60,6 @@ class FineTuneResult:
 # --------------------------------------------------------------------------- input checks
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value: object, low: float, high: float | None = None, low_inclusive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    number = float(value)
-    too_low = number < low if low_inclusive else number <= low
-    bounds = f"{'>=' if low_inclusive else '>'} {low:g}" + ("" if high is None else f" and <= {high:g}")
-    if not math.isfinite(number) or too_low or (high is not None and number > high):
-        raise ValueError(f"{name}: expected a number {bounds}, got {value}")
-    return number
-
-
-def _check_pairs(pairs: object, max_score: float | None) -> SentencePairs:
-    if isinstance(pairs, SentencePairs):
-        first, second, scores = pairs.sentences1, pairs.sentences2, pairs.scores
-    elif isinstance(pairs, tuple) and len(pairs) in (3, 4):
-        first, second, scores = pairs[:3]
-    else:
-        raise TypeError(
-            "pairs: expected SentencePairs (e.g. from course_lib.data.load_sts_pairs()) or a tuple "
-            f"(sentences1, sentences2, scores), got {type(pairs).__name__}"
-        )
-    for label, texts in (("sentences1", first), ("sentences2", second)):
-        if not isinstance(texts, (list, tuple)) or not all(isinstance(t, str) for t in texts):
-            raise TypeError(f"pairs: expected {label} to be a list of strings, got {type(texts).__name__}")
-    gold = np.asarray(scores.cpu().numpy() if isinstance(scores, torch.Tensor) else scores, dtype=np.float64)
-    if not (len(first) == len(second) == gold.shape[0]) or gold.ndim != 1:
-        raise ValueError(
-            f"pairs: expected as many scores as pairs, got {len(first)} first sentences, "
-            f"{len(second)} second sentences and scores of shape {gold.shape}"
-        )
-    if len(first) == 0:
-        raise ValueError("pairs: expected at least one pair, got none")
-    if not np.isfinite(gold).all():
-        raise ValueError("pairs: expected finite gold scores, got NaN or infinite values")
-    if max_score is not None and (gold.min() < 0 or gold.max() > max_score):
-        raise ValueError(
-            f"pairs: expected gold scores between 0 and max_score={max_score:g}, "
-            f"got values from {gold.min():g} to {gold.max():g}"
-        )
-    kinds = pairs.kinds if isinstance(pairs, SentencePairs) else None
-    return SentencePairs(list(first), list(second), gold, kinds)
-
-
-def _check_loaded(model: object) -> LoadedModel:
-    if not isinstance(model, LoadedModel):
-        raise TypeError(
-            f"model: expected a LoadedModel (from course_lib.models.load_model) or None, got {type(model).__name__}"
-        )
-    return model
-
-
 # --------------------------------------------------------------------------- the pieces
 
 
@@ -134,24 +71,23 @@ def cosine_similarity_loss(
     ``u``, ``v``: ``(batch, hidden)`` sentence vectors; ``gold``: ``(batch,)`` scores in
     ``[0, max_score]``. Returns a 0-d tensor that gradients flow through.
     """
-    for name, tensor in (("u", u), ("v", v)):
-        if not isinstance(tensor, torch.Tensor) or tensor.dim() != 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (batch, hidden), got "
-                f"{tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__}"
-            )
+    check_tensor("u", u, ndim=2, shape="(batch, hidden)", floating=True)
+    check_tensor("v", v, ndim=2, shape="(batch, hidden)", floating=True)
     if u.shape != v.shape:
         raise ValueError(f"v: expected the shape of u {tuple(u.shape)}, got {tuple(v.shape)}")
-    if not isinstance(gold, torch.Tensor) or tuple(gold.shape) != (u.shape[0],):
-        got = tuple(gold.shape) if isinstance(gold, torch.Tensor) else type(gold).__name__
-        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {got}")
-    max_score = _check_float("max_score", max_score, 0.0)
+    check_tensor("gold", gold, ndim=1, shape="(batch,)")
+    if tuple(gold.shape) != (u.shape[0],):
+        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {tuple(gold.shape)}")
+    if gold.device != u.device or v.device != u.device:
+        raise ValueError(f"gold, v: expected tensors on u's device ({u.device}), got {v.device} and {gold.device}")
+    max_score = check_number("max_score", max_score, 0.0, low_inclusive=False)
     cosine = F.cosine_similarity(u, v, dim=1)
     return F.mse_loss(cosine, gold.to(cosine.dtype) / max_score)
 
 
 def encoder_layers(model: nn.Module) -> nn.ModuleList:
     """The transformer blocks of a BERT/RoBERTa-style encoder (``model.encoder.layer``)."""
+    check_type("model", model, nn.Module, "a torch.nn.Module (a BERT-style encoder)")
     base = getattr(model, "base_model", model)
     layers = getattr(getattr(base, "encoder", None), "layer", None)
     if not isinstance(layers, nn.ModuleList):
@@ -171,7 +107,7 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
     if trainable_layers is None:
         model.requires_grad_(True)
     else:
-        count = _check_int("trainable_layers", trainable_layers, 1)
+        count = check_int("trainable_layers", trainable_layers, 1)
         if count > len(layers):
             raise ValueError(
                 f"trainable_layers: expected at most the model's {len(layers)} layers (or None for all), got {count}"
@@ -184,6 +120,8 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
 
 def embed_batch(model: nn.Module, features: dict[str, torch.Tensor], pooling: str = "cls") -> torch.Tensor:
     """One forward pass and pooling, with gradients: ``features`` of a padded batch -> ``(batch, hidden)``."""
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("features", features, Mapping, "a dict of (batch, seq) tensors (tokenizer output)")
     hidden = model(**features).last_hidden_state
     return pool(hidden, features["attention_mask"], pooling)
 
@@ -204,15 +142,36 @@ def training_step(
     of the same size); ``gold``: ``(batch,)`` scores. Embeds both sides with ``pooling``, computes
     :func:`cosine_similarity_loss`, backpropagates, clips the gradient norm and steps.
     """
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
+
+    def loss_fn(model: nn.Module, batch: None) -> torch.Tensor:
+        u = embed_batch(model, features_a, pooling)
+        v = embed_batch(model, features_b, pooling)
+        return cosine_similarity_loss(u, v, gold, max_score)
+
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    return float(_optimisation_step(model, optimizer, loss_fn, None, trainable, max_grad_norm).detach())
+
+
+def _optimisation_step(
+    module: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[nn.Module, Any], torch.Tensor],
+    batch: Any,
+    trainable: list[torch.Tensor],
+    max_grad_norm: float | None,
+) -> torch.Tensor:
+    """zero_grad, loss, backward, clip (when ``max_grad_norm`` is not None), step; returns the loss."""
     optimizer.zero_grad(set_to_none=True)
-    u = embed_batch(model, features_a, pooling)
-    v = embed_batch(model, features_b, pooling)
-    loss = cosine_similarity_loss(u, v, gold, max_score)
+    loss = loss_fn(module, batch)
+    if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
+        raise TypeError(f"loss_fn: expected a 0-d loss tensor, got {describe(loss)}")
     loss.backward()
     if max_grad_norm is not None:
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], max_grad_norm)
+        torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
     optimizer.step()
-    return float(loss.detach())
+    return loss
 
 
 def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: torch.Generator) -> list[list[int]]:
@@ -220,7 +179,10 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
 
     Neighbours in length share a batch, so padding (wasted compute) is small.
     """
-    batch_size = _check_int("batch_size", batch_size, 1)
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence):
+        raise TypeError(f"lengths: expected a list of token counts, got {describe(lengths)}")
+    batch_size = check_int("batch_size", batch_size, 1)
+    check_type("generator", generator, torch.Generator, "a torch.Generator")
     order = torch.randperm(len(lengths), generator=generator).tolist()
     bucket = batch_size * _BATCHES_PER_BUCKET
     batches: list[list[int]] = []
@@ -231,31 +193,134 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
     return [batches[i] for i in shuffled]
 
 
-def _optimizer(model: nn.Module, learning_rate: float, weight_decay: float) -> torch.optim.AdamW:
-    # As in BERT and sentence-transformers: no weight decay on biases and LayerNorm weights.
+def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW parameter groups: decay on weights, none on biases and LayerNorm weights (as BERT and SBERT).
+
+    Only parameters that require grad are included; an empty group is left out.
+    """
+    check_type("module", module, nn.Module, "a torch.nn.Module")
+    weight_decay = check_number("weight_decay", weight_decay, 0.0)
     decay, no_decay = [], []
-    for name, parameter in model.named_parameters():
+    for name, parameter in module.named_parameters():
         if parameter.requires_grad:
             (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW([g for g in groups if g["params"]], lr=learning_rate)
+    return [group for group in groups if group["params"]]
 
 
-def _warmup_linear(total_steps: int, warmup_steps: int):
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    return factor
+def warmup_steps_for(total_steps: int, warmup_ratio: float) -> int:
+    """Warm-up length as the Hugging Face Trainer computes it: ``ceil(warmup_ratio * total_steps)``."""
+    total_steps = check_int("total_steps", total_steps, 1)
+    warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
+    return math.ceil(warmup_ratio * total_steps)
 
 
-# --------------------------------------------------------------------------- the loop
+def linear_warmup_factor(step: int, total_steps: int, warmup_steps: int) -> float:
+    """The learning-rate factor at ``step`` (0-based), equal to ``get_linear_schedule_with_warmup``.
+
+    Rises linearly from 0.0 at step 0 to 1.0 at ``warmup_steps``, then falls linearly to 0.0 at
+    ``total_steps``: ``0, 1/w, 2/w, ...`` during warm-up (step ``s`` trains with factor ``s / w``).
+    """
+    step = check_int("step", step, 0)
+    if step < warmup_steps:
+        return step / max(1, warmup_steps)
+    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+def train_loop(
+    module: nn.Module,
+    batches: Callable[[int], Sequence[Any]],
+    loss_fn: Callable[[nn.Module, Any], torch.Tensor],
+    *,
+    epochs: int = 1,
+    learning_rate: float = 2e-4,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    seed: int = 0,
+    show_progress: bool | None = None,
+    desc: str = "Training",
+    max_grad_norm: float | None = None,
+) -> list[float]:
+    """Train ``module`` in place with AdamW and a linear warm-up/decay schedule; return the per-step losses.
+
+    ``batches(epoch)`` returns that epoch's batches (the caller seeds its own shuffling) and
+    ``loss_fn(module, batch)`` returns a 0-d loss tensor. Each step, in this order:
+    ``zero_grad``, ``loss_fn``, ``backward``, clip the gradient norm to ``max_grad_norm`` (when not
+    None), ``optimizer.step()``, ``scheduler.step()``. The optimiser is AdamW over the parameters
+    that require grad (:func:`optimizer_groups`: no weight decay on biases and LayerNorm weights);
+    the schedule is :func:`linear_warmup_factor` with ``ceil(warmup_ratio * total_steps)`` warm-up
+    steps, equal to ``transformers.get_linear_schedule_with_warmup`` (step 0 trains with factor 0.0
+    when there is warm-up). Dropout is seeded with ``seed`` without touching the caller's random
+    state. ``show_progress=None`` shows a bar when there are more than 16 steps (as ``encode``).
+    The module is put back in eval mode, also on error.
+    """
+    check_type("module", module, nn.Module, "a torch.nn.Module")
+    check_callable("batches", batches, "a function epoch -> list of batches")
+    check_callable("loss_fn", loss_fn, "a function (module, batch) -> loss tensor")
+    epochs = check_int("epochs", epochs, 1)
+    learning_rate = check_number("learning_rate", learning_rate, 0.0, low_inclusive=False)
+    warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
+    weight_decay = check_number("weight_decay", weight_decay, 0.0)
+    seed = check_int("seed", seed, 0)
+    if show_progress is not None:
+        show_progress = check_bool("show_progress", show_progress)
+    desc = check_str("desc", desc)
+    if max_grad_norm is not None:
+        max_grad_norm = check_number("max_grad_norm", max_grad_norm, 0.0, low_inclusive=False)
+    groups = optimizer_groups(module, weight_decay)
+    if not groups:
+        raise ValueError("module: expected at least one parameter that requires grad, got none")
+
+    device = next(module.parameters()).device
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        epoch_batches = []
+        for epoch in range(epochs):
+            this_epoch = batches(epoch)
+            if not isinstance(this_epoch, Sequence) or isinstance(this_epoch, (str, bytes)):
+                raise TypeError(f"batches: expected batches(epoch) to return a list, got {describe(this_epoch)}")
+            if len(this_epoch) == 0:
+                raise ValueError(f"batches: expected at least one batch in epoch {epoch}, got none")
+            epoch_batches.append(this_epoch)
+        total_steps = sum(len(b) for b in epoch_batches)
+        warmup_steps = warmup_steps_for(total_steps, warmup_ratio)
+        optimizer = torch.optim.AdamW(groups, lr=learning_rate)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: linear_warmup_factor(step, total_steps, warmup_steps)
+        )
+        trainable = [p for group in groups for p in group["params"]]
+        if show_progress is None:
+            show_progress = total_steps > _PROGRESS_MIN_STEPS
+        progress = None
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            progress = tqdm(total=total_steps, desc=desc, unit="step")
+        losses: list[float] = []
+        module.train()
+        try:
+            for this_epoch in epoch_batches:
+                for batch in this_epoch:
+                    loss = _optimisation_step(module, optimizer, loss_fn, batch, trainable, max_grad_norm)
+                    scheduler.step()
+                    losses.append(float(loss.detach()))
+                    if progress is not None:
+                        progress.update(1)
+                        progress.set_postfix(loss=f"{losses[-1]:.4f}")
+        finally:
+            if progress is not None:
+                progress.close()
+            module.eval()
+            optimizer.zero_grad(set_to_none=True)
+    return losses
+
+
+# --------------------------------------------------------------------------- fine_tune
 
 
 def fine_tune(
     pairs: SentencePairs | tuple,
-    model: LoadedModel | None = None,
+    model: LoadedModel | str | None = None,
     pooling: str = "cls",
     epochs: int = 1,
     batch_size: int = 16,
@@ -269,91 +334,62 @@ def fine_tune(
     max_length: int | None = None,
     show_progress: bool | None = None,
 ) -> FineTuneResult:
-    """Fine-tune a COPY of ``model`` (default: a fresh all-MiniLM-L6-v2) on scored sentence pairs.
+    """Fine-tune a COPY of ``model`` (default: all-MiniLM-L6-v2) on scored sentence pairs.
 
-    Trains with :func:`cosine_similarity_loss` on ``pooling`` vectors, AdamW and a linear
-    warm-up/decay schedule, in batches of ``batch_size`` pairs grouped by length; only the top
-    ``trainable_layers`` blocks learn (``None``: all). Seeded (shuffling and dropout) without
-    touching the caller's random state. ``show_progress=None`` shows a tqdm bar only in a terminal
-    (never in a notebook). Returns a :class:`FineTuneResult` whose ``.model`` is in eval mode.
+    Exactly this, so a plain loop can reproduce it step for step:
+
+    1. copy the model (:func:`course_lib.models.load_fresh_model`); freeze all but the top
+       ``trainable_layers`` blocks (:func:`freeze_lower_layers`; ``None``: train everything);
+    2. tokenise both sides once (truncated to ``max_length``, default the model's);
+    3. each epoch ``e``, :func:`length_bucketed_batches` over ``max(len(a), len(b))`` per pair with a
+       ``torch.Generator`` seeded with ``seed`` once before epoch 0 (so epoch 1 continues its stream);
+    4. :func:`train_loop` with ``seed``: per batch, pad both sides on the right, embed with
+       ``pooling`` (:func:`embed_batch`), :func:`cosine_similarity_loss` against ``gold``, backward,
+       clip the gradient norm to ``max_grad_norm``, AdamW step, schedule step.
+
+    ``show_progress=None`` shows a bar when there are more than 16 steps (as ``encode``). Returns a
+    :class:`FineTuneResult` whose ``.model`` is in eval mode with every parameter trainable again.
     """
-    data = _check_pairs(pairs, _check_float("max_score", max_score, 0.0))
+    data = check_pairs("pairs", pairs, check_number("max_score", max_score, 0.0, low_inclusive=False))
     check_method(pooling)
-    epochs = _check_int("epochs", epochs, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    learning_rate = _check_float("learning_rate", learning_rate, 0.0)
-    warmup_ratio = _check_float("warmup_ratio", warmup_ratio, 0.0, 1.0, low_inclusive=True)
-    weight_decay = _check_float("weight_decay", weight_decay, 0.0, low_inclusive=True)
-    if max_grad_norm is not None:
-        max_grad_norm = _check_float("max_grad_norm", max_grad_norm, 0.0)
-    seed = _check_int("seed", seed, 0)
-    if max_length is not None:
-        max_length = _check_int("max_length", max_length, 1)
-    if show_progress is not None and not isinstance(show_progress, bool):
-        raise TypeError(f"show_progress: expected True, False or None, got {type(show_progress).__name__}")
-    source = load_fresh_model() if model is None else _check_loaded(model)
-    if model is not None:  # never train the caller's model (e.g. the shared, cached one): train a copy
-        source = LoadedModel(
-            name=source.name, tokenizer=source.tokenizer, model=copy.deepcopy(source.model), max_length=source.max_length
-        )
+    batch_size = check_int("batch_size", batch_size, 1)
+    seed = check_int("seed", seed, 0)
+    if show_progress is not None:
+        show_progress = check_bool("show_progress", show_progress)
+    source = resolve_model(model)
+    length = resolve_max_length(source, max_length)
+    source = load_fresh_model(source)  # never train the caller's (shared, cached) model
     network = source.model
     trainable = freeze_lower_layers(network, trainable_layers)
     total = sum(p.numel() for p in network.parameters())
 
     tokenizer = source.tokenizer
-    length = source.max_length if max_length is None else max_length
     tokens_a = tokenizer(data.sentences1, truncation=True, max_length=length)
     tokens_b = tokenizer(data.sentences2, truncation=True, max_length=length)
     features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in tokens_a]
     pair_lengths = [max(len(a), len(b)) for a, b in zip(tokens_a["input_ids"], tokens_b["input_ids"])]
     gold = torch.tensor(data.scores, dtype=torch.float32)
     device = source.device
+    generator = torch.Generator().manual_seed(seed)
 
     def padded(tokens, indices: list[int]) -> dict[str, torch.Tensor]:
         batch = tokenizer.pad({key: [tokens[key][i] for i in indices] for key in features}, return_tensors="pt")
         return {key: value.to(device) for key, value in batch.items()}
 
-    steps_per_epoch = math.ceil(len(pair_lengths) / batch_size)
-    total_steps = steps_per_epoch * epochs
-    warmup_steps = max(1, int(warmup_ratio * total_steps)) if warmup_ratio > 0 else 0
-    if show_progress is None:
-        show_progress = bool(getattr(sys.stderr, "isatty", lambda: False)()) and "ipykernel" not in sys.modules
-    losses: list[float] = []
-    started = time.perf_counter()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        generator = torch.Generator().manual_seed(seed)
-        optimizer = _optimizer(network, learning_rate, weight_decay)
-        schedule = (
-            torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total_steps, warmup_steps))
-            if warmup_steps
-            else None
-        )
-        network.train()
-        progress = None
-        if show_progress:
-            from tqdm import tqdm
+    def loss_fn(network: nn.Module, indices: list[int]) -> torch.Tensor:
+        u = embed_batch(network, padded(tokens_a, indices), pooling)
+        v = embed_batch(network, padded(tokens_b, indices), pooling)
+        return cosine_similarity_loss(u, v, gold[indices].to(device), max_score)
 
-            progress = tqdm(total=total_steps, desc=f"Fine-tuning ({pooling})", unit="step")
-        try:
-            for _ in range(epochs):
-                for indices in length_bucketed_batches(pair_lengths, batch_size, generator):
-                    loss = training_step(
-                        network, optimizer, padded(tokens_a, indices), padded(tokens_b, indices),
-                        gold[indices].to(device), pooling, max_score, max_grad_norm,
-                    )
-                    if schedule is not None:
-                        schedule.step()
-                    losses.append(loss)
-                    if progress is not None:
-                        progress.update(1)
-                        progress.set_postfix(loss=f"{loss:.4f}")
-        finally:
-            if progress is not None:
-                progress.close()
-            network.eval()
-            network.requires_grad_(True)
-            optimizer.zero_grad(set_to_none=True)
+    started = time.perf_counter()
+    try:
+        losses = train_loop(
+            network, lambda epoch: length_bucketed_batches(pair_lengths, batch_size, generator), loss_fn,
+            epochs=epochs, learning_rate=learning_rate, warmup_ratio=warmup_ratio, weight_decay=weight_decay,
+            seed=seed, show_progress=show_progress, desc=f"Fine-tuning ({pooling})", max_grad_norm=max_grad_norm,
+        )
+    finally:
+        network.requires_grad_(True)
     seconds = time.perf_counter() - started
     settings = dict(
         pooling=pooling, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
@@ -364,117 +400,3 @@ def fine_tune(
         name=f"{source.name} (fine-tuned, {pooling})", tokenizer=tokenizer, model=network, max_length=source.max_length
     )
     return FineTuneResult(trained, losses, seconds, trainable, total, settings)
-
-
-# --------------------------------------------------------------------------- evaluation and data
-
-
-def pairs_spearman(pairs: SentencePairs, model: LoadedModel | None = None, pooling: str = "cls", batch_size: int = 64) -> float:
-    """Spearman ρ between cos(u, v) and the gold scores, embedding with :func:`course_lib.embed.encode`."""
-    data = _check_pairs(pairs, max_score=None)
-    n = len(data.sentences1)
-    vectors = encode(data.sentences1 + data.sentences2, model, pooling=pooling, batch_size=batch_size, show_progress=False)
-    return sts_spearman(vectors[:n], vectors[n:], data.scores)
-
-
-def split_pairs(pairs: SentencePairs, test_fraction: float = 1 / 3, seed: int = 0) -> tuple[SentencePairs, SentencePairs]:
-    """Split into (train, held-out) at random; stratified by ``kinds`` when the pairs have them.
-
-    Every kind keeps at least one pair on each side when it has two or more.
-    """
-    if not isinstance(pairs, SentencePairs):
-        raise TypeError(f"pairs: expected SentencePairs, got {type(pairs).__name__}")
-    test_fraction = _check_float("test_fraction", test_fraction, 0.0, 1.0)
-    if test_fraction >= 1.0:
-        raise ValueError(f"test_fraction: expected a number > 0 and < 1, got {test_fraction}")
-    seed = _check_int("seed", seed, 0)
-    rng = np.random.default_rng(seed)
-    groups = pairs.kinds if pairs.kinds is not None else ["all"] * len(pairs.sentences1)
-    test: list[int] = []
-    for kind in dict.fromkeys(groups):
-        members = [i for i, g in enumerate(groups) if g == kind]
-        members = [members[i] for i in rng.permutation(len(members))]
-        n_test = min(max(1, round(test_fraction * len(members))), len(members) - 1) if len(members) > 1 else 0
-        test.extend(members[:n_test])
-    test_set = set(test)
-    train = [i for i in range(len(groups)) if i not in test_set]
-    test = sorted(test)
-
-    def take(indices: list[int]) -> SentencePairs:
-        return SentencePairs(
-            [pairs.sentences1[i] for i in indices],
-            [pairs.sentences2[i] for i in indices],
-            np.asarray(pairs.scores)[indices],
-            None if pairs.kinds is None else [pairs.kinds[i] for i in indices],
-        )
-
-    return take(train), take(test)
-
-
-def save_model(model: LoadedModel, folder: str | Path | None = None) -> Path:
-    """Save a (fine-tuned) model so ``load_model(folder)`` reloads it; default folder under the temp dir.
-
-    Writes ``model.safetensors``, the config, the tokenizer and ``sentence_bert_config.json`` (its
-    max_length). Never saves into the course repository by default.
-    """
-    loaded = _check_loaded(model)
-    if folder is not None and not isinstance(folder, (str, Path)):
-        raise TypeError(f"folder: expected a path or None, got {type(folder).__name__}")
-    target = DEFAULT_SAVE_DIR if folder is None else Path(folder).expanduser()
-    target.mkdir(parents=True, exist_ok=True)
-    loaded.model.save_pretrained(target, safe_serialization=True)
-    loaded.tokenizer.save_pretrained(target)
-    (target / "sentence_bert_config.json").write_text(
-        f'{{"max_seq_length": {loaded.max_length}, "do_lower_case": false}}\n'
-    )
-    return target
-
-
-def stsb_recipe(
-    epochs: int = 1,
-    batch_size: int = 16,
-    learning_rate: float = 2e-4,
-    trainable_layers: int | None = 2,
-    seed: int = 0,
-    fine_tune_mean: bool = False,
-    show_progress: bool | None = None,
-) -> dict[str, Any]:
-    """The full recipe on real data: fine-tune CLS on STS-B train, score STS-B test before and after.
-
-    Needs ``COURSE_DATA_DIR`` (else FileNotFoundError). Returns Spearman ρ (cosine) for
-    ``cls_before``, ``cls_after`` and the untuned ``mean_baseline`` (the model was trained with mean
-    pooling), ``train_seconds``, ``eval_seconds`` and the :class:`FineTuneResult`; with
-    ``fine_tune_mean=True`` also ``mean_after``: the same budget spent on mean pooling.
-    """
-    from course_lib.data import load_stsb
-    from course_lib.models import load_model
-
-    if not isinstance(fine_tune_mean, bool):
-        raise TypeError(f"fine_tune_mean: expected True or False, got {type(fine_tune_mean).__name__}")
-    train, test = load_stsb("train"), load_stsb("test")
-    settings = dict(
-        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, trainable_layers=trainable_layers,
-        seed=seed, show_progress=show_progress,
-    )
-    started = time.perf_counter()
-    shared = load_model()
-    # One forward pass gives the untuned CLS and mean vectors (equal to encode's, tested).
-    from course_lib.pooler import encode_cls_views
-
-    first, second = encode_cls_views(test.sentences1, shared), encode_cls_views(test.sentences2, shared)
-    scores: dict[str, Any] = {
-        "cls_before": sts_spearman(first["cls"], second["cls"], test.scores),
-        "mean_baseline": sts_spearman(first["mean"], second["mean"], test.scores),
-    }
-    eval_seconds = time.perf_counter() - started
-    result = fine_tune(train, pooling="cls", **settings)
-    started = time.perf_counter()
-    scores["cls_after"] = pairs_spearman(test, result.model, "cls")
-    eval_seconds += time.perf_counter() - started
-    scores.update(train_seconds=result.seconds, result=result)
-    if fine_tune_mean:
-        mean_result = fine_tune(train, pooling="mean", **settings)
-        scores["mean_after"] = pairs_spearman(test, mean_result.model, "mean")
-        scores["mean_train_seconds"] = mean_result.seconds
-    scores["eval_seconds"] = eval_seconds
-    return scores

@@ -41,11 +41,11 @@ def test_kmeans_finds_obvious_clusters_and_checks_its_input():
     assert ids.shape == (60,) and purity(truth, ids) == 1.0
     np.testing.assert_array_equal(ids, kmeans_clusters(torch.tensor(points), k=3))
     ragged = [np.zeros((3, 4)), np.zeros((5, 4))]
-    with pytest.raises(ValueError, match="different shapes .*pool them into sentence vectors first"):
+    with pytest.raises(ValueError, match="embeddings: expected a rectangular array .*pool them into sentence vectors first.*got ragged rows"):
         kmeans_clusters(ragged, k=2)  # a list of token matrices of different lengths is not (n, hidden)
-    with pytest.raises(ValueError, match=r"embeddings: expected one fixed-length vector per text"):
+    with pytest.raises(ValueError, match=r"embeddings: expected 2 dimensions \(n, hidden\): one fixed-length vector per text"):
         kmeans_clusters(np.zeros((4, 3, 2)), k=2)
-    with pytest.raises(ValueError, match="k: expected an int between 1 and"):
+    with pytest.raises(ValueError, match=r"k: expected an int in \[1, "):
         kmeans_clusters(points, k=0)
 
 
@@ -95,7 +95,7 @@ def test_maxsim_rejects_bad_input():
         maxsim(x.numpy(), x)
     with pytest.raises(ValueError, match=r"docs\[1\]: expected hidden size 8"):
         maxsim_matrix([x], [x, torch.randn(2, 5)])
-    with pytest.raises(TypeError, match="queries: expected a non-empty list"):
+    with pytest.raises(TypeError, match="queries: expected a list of \\(tokens, hidden\\) tensors"):
         maxsim_matrix(x, [x])
 
 
@@ -113,7 +113,7 @@ def test_hide_needles_is_seeded_nested_and_keeps_the_needle():
         assert len(long.sentences[i]) == 9 and len(set(long.sentences[i])) == 9
         assert set(short.sentences[i]) - {needle} <= set(long.sentences[i])  # more filler only adds
     assert hide_needles(needles, filler, 0).texts == needles
-    with pytest.raises(ValueError, match="n_filler: expected at most len"):
+    with pytest.raises(ValueError, match=r"n_filler: expected an int in \[0, 30\], got 31"):
         hide_needles(needles, filler, 31)
 
 
@@ -124,7 +124,7 @@ def test_pack_sentences_fits_the_budget_and_loses_nothing(model):
     assert all(len(model.tokenizer(c)["input_ids"]) <= 64 for c in chunks)
     assert len(chunks) < len(sentences)
     assert pack_sentences(["one long sentence " * 20, "short."], max_tokens=16, model=model)[0].startswith("one long")
-    with pytest.raises(ValueError, match="max_tokens: expected at least 3"):
+    with pytest.raises(ValueError, match="max_tokens: expected an int >= 3, got 2"):
         pack_sentences(sentences, 2, model)
 
 
@@ -175,3 +175,8 @@ def test_a_detail_fades_from_the_single_vector_but_not_from_maxsim(model):
     assert recall[0][0] >= 0.9 and recall[0][1] >= 0.9
     assert recall[16][0] < recall[0][0] - 0.2  # the single vector loses the detail
     assert recall[16][1] > recall[16][0] + 0.2  # token-level MaxSim keeps it
+
+
+def test_kmeans_on_strings_says_to_embed_them_first():
+    with pytest.raises(TypeError, match=r"embeddings: expected one vector per text.*got a list of strings \(embed the texts first"):
+        kmeans_clusters(["a cat", "a dog"], k=2)

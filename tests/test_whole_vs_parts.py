@@ -150,7 +150,7 @@ def test_classify_rejects_bad_input():
         out_of_fold_probabilities(features.tolist(), labels)
     with pytest.raises(ValueError, match="test_features: expected 8 columns"):
         train_test_probabilities(features, labels, features[:, :3])
-    with pytest.raises(ValueError, match="C: expected a positive number"):
+    with pytest.raises(ValueError, match="C: expected a number > 0.0, got 0.0"):
         train_test_probabilities(features, labels, features, C=0)
 
 
@@ -163,7 +163,7 @@ def test_accuracy_by_group_and_mcnemar():
     b = np.array([False] * 10 + [False] * 5)
     assert mcnemar_p(a, b) == pytest.approx(2 * 0.5**10)  # 10 discordant texts, all won by A
     assert mcnemar_p(a, a) == 1.0
-    with pytest.raises(ValueError, match="correct_a, correct_b"):
+    with pytest.raises(ValueError, match="correct_b: expected shape"):
         mcnemar_p(a, b[:3])
 
 
@@ -215,3 +215,14 @@ def test_on_sst2_sentence_embeddings_beat_both_word_level_baselines(model):
     few = accuracy_with_fewer_labels(train_features, train.labels, test_features, test.labels, 1000, repeats=3)
     mean = {a: float(np.mean(v)) for a, v in few.items()}
     assert mean[SENTENCE] > max(mean[WORD_PIECES], mean[BAG_OF_WORDS]) + 0.02
+
+
+def test_mcnemar_accepts_0_1_ints_and_names_the_bad_argument():
+    from course_lib.classify import mcnemar_p
+
+    a, b = [True] * 8 + [False] * 2, [False] * 8 + [True] * 2
+    assert mcnemar_p(np.array(a, dtype=int), np.array(b, dtype=int)) == pytest.approx(mcnemar_p(a, b))
+    with pytest.raises(ValueError, match="correct_b: expected True/False \\(or 0/1\\) values, got values such as 2"):
+        mcnemar_p(a, [2] * 10)
+    with pytest.raises(ValueError, match=r"correct_b: expected shape \(10,\) like correct_a, got \(3,\)"):
+        mcnemar_p(a, [True] * 3)
