@@ -71,7 +71,7 @@ def check_positive_int(name: str, value: object) -> int:
 
 
 def resolve_max_length(loaded: LoadedModel, max_length: int | None) -> int:
-    """``max_length`` checked, or the length the model was trained with when None."""
+    """``max_length`` checked, or the model's own input limit (``LoadedModel.max_length``) when None."""
     if max_length is None:
         return loaded.max_length
     return check_positive_int("max_length", max_length)
@@ -156,8 +156,11 @@ def encode(
 ) -> torch.Tensor:
     """Embed texts as sentence vectors: float32 tensor ``(n, hidden)`` (a single string gives ``(1, hidden)``).
 
-    Texts longer than ``max_length`` tokens (default: the length the model was trained with) are
-    truncated. ``show_progress=None`` shows a tqdm bar only for long inputs.
+    Texts longer than ``max_length`` tokens (default: the model's input limit, ``max_seq_length`` from
+    ``sentence_bert_config.json``: 256 for all-MiniLM-L6-v2, which was trained on at most 128 tokens) are
+    truncated. The vectors are not normalised unless ``normalize=True`` (``SentenceTransformer.encode``
+    on all-MiniLM-L6-v2 normalises, its pipeline ends with a Normalize module). ``show_progress=None``
+    shows a tqdm bar only for long inputs.
     """
     return encode_all_methods(
         texts, model, [check_method(pooling)], normalize=normalize, batch_size=batch_size,
