@@ -32,13 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    import numpy as np
     import torch
 
     from course_lib import data
-    from course_lib.baselines import APPROACHES, SENTENCE, featurize
-    from course_lib.classify import accuracy_with_fewer_labels, mcnemar_p, train_test_probabilities
     from course_lib.models import load_model
+    from course_lib.sst2_comparison import compare_on_sst2
 
     if not data.has_real_data("sst2"):
         print(f"SST-2 not found: set {data.DATA_ENV_VAR} to a folder holding sst2/ (see README).")
@@ -47,36 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} with "
           f"{torch.get_num_threads()} threads, load average (1 min) {load:.2f}")
-    train, test = data.load_sst2("train"), data.load_sst2("test")
     model = load_model()
-    print(f"SST-2: train {len(train.texts)}, test {len(test.texts)} sentences; model {model.name}\n")
+    started = time.perf_counter()
 
-    train_features, test_features = {}, {}
-    for approach in APPROACHES:
-        start = time.perf_counter()
-        train_features[approach] = featurize(approach, train.texts, model, vocabulary_texts=train.texts)
-        test_features[approach] = featurize(approach, test.texts, model, vocabulary_texts=train.texts)
-        print(f"features: {approach:<20} {tuple(test_features[approach].shape)[1]:>6} dims, "
-              f"{time.perf_counter() - start:6.1f} s")
+    def report(line: str) -> None:
+        print(f"{line}, {time.perf_counter() - started:6.1f} s so far", flush=True)
 
-    sizes = sorted({n for n in args.labels if 2 <= n < len(train.texts)})
-    fewer = {n: accuracy_with_fewer_labels(train_features, train.labels, test_features, test.labels, n,
-                                           repeats=args.repeats, seed=args.seed) for n in sizes}
-    correct = {
-        approach: (train_test_probabilities(train_features[approach], train.labels, test_features[approach]) > 0.5)
-        == (test.labels == 1)
-        for approach in APPROACHES
-    }
-
-    header = [f"{n:,} labels" for n in sizes] + [f"all {len(train.texts):,} labels", "McNemar p vs sentence"]
-    print("\n| approach | " + " | ".join(header) + " |")
-    print("|---|" + "---:|" * len(header))
-    for approach in APPROACHES:
-        cells = [f"{np.mean(fewer[n][approach]):.3f} ± {np.std(fewer[n][approach]):.3f}" for n in sizes]
-        cells.append(f"{correct[approach].mean():.3f}")
-        cells.append("—" if approach == SENTENCE else f"{mcnemar_p(correct[SENTENCE], correct[approach]):.2g}")
-        print(f"| {approach} | " + " | ".join(cells) + " |")
-    print(f"\naccuracy on the SST-2 test split ({len(test.texts)} sentences); logistic regression, C=1; "
+    result = compare_on_sst2(label_sizes=args.labels, repeats=args.repeats, seed=args.seed, model=model, report=report)
+    print(f"SST-2: train {result.n_train}, test {result.n_test} sentences; model {model.name}\n")
+    print(result.table())
+    print(f"\naccuracy on the SST-2 test split ({result.n_test} sentences); logistic regression, C=1; "
           f"smaller training sets: mean ± sd over {args.repeats} random draws (seed {args.seed}).")
     return 0
 

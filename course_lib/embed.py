@@ -66,7 +66,7 @@ def position_limit(loaded: LoadedModel) -> int | None:
 
 
 def resolve_max_length(loaded: LoadedModel, max_length: int | None) -> int:
-    """``max_length`` checked (at least 1, at most the model's position table), or the trained length when None."""
+    """``max_length`` checked (at least 1, at most the model's position table), or the model's own input limit (``LoadedModel.max_length``) when None."""
     limit = position_limit(loaded)
     if max_length is None:
         return loaded.max_length
@@ -155,8 +155,11 @@ def encode(
 ) -> torch.Tensor:
     """Embed texts as sentence vectors: float32 tensor ``(n, hidden)`` (a single string gives ``(1, hidden)``).
 
-    Texts longer than ``max_length`` tokens (default: the length the model was trained with) are
-    truncated. ``show_progress=None`` shows a tqdm bar only for long inputs.
+    Texts longer than ``max_length`` tokens (default: the model's input limit, ``max_seq_length`` from
+    ``sentence_bert_config.json``: 256 for all-MiniLM-L6-v2, which was trained on at most 128 tokens) are
+    truncated. The vectors are not normalised unless ``normalize=True`` (``SentenceTransformer.encode``
+    on all-MiniLM-L6-v2 normalises, its pipeline ends with a Normalize module). ``show_progress=None``
+    shows a tqdm bar only for long inputs.
     """
     return encode_all_methods(
         texts, model, [check_method(pooling, "pooling")], normalize=normalize, batch_size=batch_size,

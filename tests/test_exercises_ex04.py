@@ -108,15 +108,6 @@ def test_training_step_not_attempted():
     assert ex04.check_training_step(None).status == "not attempted"
 
 
-# --------------------------------------------------------------------------- left padding, shown
-
-
-def test_naive_left_padding_really_reads_a_pad(model):
-    tokens, naive = ex04.naive_left_padded_cls(model)
-    assert tokens[0] == "[PAD]" and "[CLS]" in tokens and naive.shape == (2, 384)
-    assert model.tokenizer.padding_side == "right"  # restored
-
-
 # --------------------------------------------------------------------------- solutions
 
 

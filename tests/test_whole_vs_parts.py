@@ -26,6 +26,7 @@ from course_lib.classify import (
     train_test_probabilities,
 )
 from course_lib.embed import encode
+from course_lib.sst2_comparison import compare_on_sst2
 
 from conftest import require_real_data
 
@@ -202,19 +203,24 @@ def test_on_the_bundled_reviews_the_whole_beats_the_parts(model):
 @pytest.mark.real_data
 def test_on_sst2_sentence_embeddings_beat_both_word_level_baselines(model):
     require_real_data("sst2")
-    train, test = data.load_sst2("train"), data.load_sst2("test")
-    assert (len(train.texts), len(test.texts)) == (6920, 1821)
     approaches = (SENTENCE, WORD_PIECES, BAG_OF_WORDS)  # "words encoded alone" only in the benchmark: slow
-    train_features = {a: featurize(a, train.texts, model, vocabulary_texts=train.texts) for a in approaches}
-    test_features = {a: featurize(a, test.texts, model, vocabulary_texts=train.texts) for a in approaches}
-    everything = accuracy_with_fewer_labels(train_features, train.labels, test_features, test.labels, len(train.texts))
-    accuracy = {a: values[0] for a, values in everything.items()}
+    result = compare_on_sst2(approaches, label_sizes=(1000,), repeats=3, model=model)
+    assert (result.n_train, result.n_test) == (6920, 1821)
+    accuracy = result.all_labels
     assert accuracy[SENTENCE] > accuracy[WORD_PIECES] and accuracy[SENTENCE] > accuracy[BAG_OF_WORDS]
     assert 0.78 < accuracy[SENTENCE] < 0.86  # all-MiniLM-L6-v2 + logistic regression, no fine-tuning
+    assert result.mcnemar[WORD_PIECES] < 0.05 < result.mcnemar[BAG_OF_WORDS]  # notebook 03, section 1.6
     # With few labels the margin is wide: the pretrained vector brings what 1000 labels cannot teach.
-    few = accuracy_with_fewer_labels(train_features, train.labels, test_features, test.labels, 1000, repeats=3)
-    mean = {a: float(np.mean(v)) for a, v in few.items()}
+    mean = {a: float(np.mean(v)) for a, v in result.fewer[1000].items()}
     assert mean[SENTENCE] > max(mean[WORD_PIECES], mean[BAG_OF_WORDS]) + 0.02
+    table = result.table().splitlines()
+    assert len(table) == 2 + len(approaches) and "McNemar" in table[0]
+
+
+@pytest.mark.parametrize("approaches", [(BAG_OF_WORDS,), (SENTENCE, "tf-idf")])
+def test_compare_on_sst2_needs_known_approaches_and_the_sentence_embedding(approaches):
+    with pytest.raises(ValueError, match="approaches"):
+        compare_on_sst2(approaches)
 
 
 def test_mcnemar_accepts_0_1_ints_and_names_the_bad_argument():

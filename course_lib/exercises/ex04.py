@@ -9,8 +9,7 @@ models are built only when a check runs.
   checked against :func:`course_lib.finetune.training_step` on a tiny BERT (losses and weights
   after two steps).
 
-Left padding and naive CLS is notebook 02's exercise (``ex02_left_padding_cls``);
-:func:`naive_left_padded_cls` shows what it does to a real model.
+Left padding and naive CLS is notebook 02's exercise (``ex02_left_padding_cls``).
 """
 
 from __future__ import annotations
@@ -21,10 +20,8 @@ from course_lib.exercises.core import function_exercise
 from course_lib.finetune import cosine_similarity_loss, training_step
 
 __all__ = [
-    "LEFT_PADDING_TEXTS",
     "check_cosine_similarity_loss",
     "check_training_step",
-    "naive_left_padded_cls",
     "tiny_bert_batch",
 ]
 
@@ -163,28 +160,3 @@ def training_step(model, optimizer, features_a, features_b, gold):
     rtol=1e-4,
     run=two_steps_on_a_tiny_bert,
 ).check
-
-
-# --------------------------------------------------------------------------- left padding, shown (not an exercise)
-
-LEFT_PADDING_TEXTS = ["Dogs bark.", "The orchestra played Beethoven's ninth symphony last night."]
-
-
-def naive_left_padded_cls(model=None) -> tuple[list[str], torch.Tensor]:
-    """What a naive CLS gives for :data:`LEFT_PADDING_TEXTS`: pad on the left, call the model, take column 0.
-
-    Returns the short row's tokens and the vectors ``hidden[:, 0]`` ``(2, hidden)``.
-    """
-    from course_lib.embed import resolve_model
-
-    loaded = resolve_model(model)
-    tokenizer = loaded.tokenizer
-    previous_side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
-    try:
-        batch = tokenizer(LEFT_PADDING_TEXTS, padding=True, return_tensors="pt").to(loaded.device)
-    finally:
-        tokenizer.padding_side = previous_side
-    with torch.inference_mode():
-        hidden = loaded.model(**batch).last_hidden_state
-    return tokenizer.convert_ids_to_tokens(batch["input_ids"][0]), hidden[:, 0].float()
