@@ -22,6 +22,7 @@ __all__ = [
     "describe",
     "check_type",
     "check_bool",
+    "check_callable",
     "check_int",
     "check_number",
     "check_choice",
@@ -62,6 +63,13 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: expected True or False, got {describe(value)}")
     return bool(value)
+
+
+def check_callable(name: str, value: Any, expected: str = "a function") -> Any:
+    """``value`` if it can be called, else a TypeError saying ``expected``."""
+    if not callable(value):
+        raise TypeError(f"{name}: expected {expected}, got {describe(value)}")
+    return value
 
 
 def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:

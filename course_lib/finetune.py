@@ -10,22 +10,21 @@ The model you pass in is never modified: :func:`fine_tune` trains a deep copy an
 
 from __future__ import annotations
 
-import copy
 import math
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_type, describe
 from course_lib.data import SentencePairs
-from course_lib.embed import encode
+from course_lib.embed import encode, resolve_max_length, resolve_model
 from course_lib.evaluate import sts_spearman
 from course_lib.models import LoadedModel, load_fresh_model
 from course_lib.pooling import check_method, pool
@@ -36,6 +35,9 @@ DEFAULT_SAVE_DIR = Path(tempfile.gettempdir()) / "art_of_pooling_embeddings" / "
 # Batches are formed inside buckets of this many batches, each sorted by length: little padding,
 # and still a different mix of pairs every epoch.
 _BATCHES_PER_BUCKET = 50
+
+# More steps than this get a progress bar when show_progress is None (as encode's batches).
+_PROGRESS_MIN_STEPS = 16
 
 
 @dataclass
@@ -62,25 +64,6 @@ class FineTuneResult:
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value: object, low: float, high: float | None = None, low_inclusive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    number = float(value)
-    too_low = number < low if low_inclusive else number <= low
-    bounds = f"{'>=' if low_inclusive else '>'} {low:g}" + ("" if high is None else f" and <= {high:g}")
-    if not math.isfinite(number) or too_low or (high is not None and number > high):
-        raise ValueError(f"{name}: expected a number {bounds}, got {value}")
-    return number
 
 
 def _check_pairs(pairs: object, max_score: float | None) -> SentencePairs:
@@ -145,7 +128,7 @@ def cosine_similarity_loss(
     if not isinstance(gold, torch.Tensor) or tuple(gold.shape) != (u.shape[0],):
         got = tuple(gold.shape) if isinstance(gold, torch.Tensor) else type(gold).__name__
         raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {got}")
-    max_score = _check_float("max_score", max_score, 0.0)
+    max_score = check_number("max_score", max_score, 0.0, low_inclusive=False)
     cosine = F.cosine_similarity(u, v, dim=1)
     return F.mse_loss(cosine, gold.to(cosine.dtype) / max_score)
 
@@ -171,7 +154,7 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
     if trainable_layers is None:
         model.requires_grad_(True)
     else:
-        count = _check_int("trainable_layers", trainable_layers, 1)
+        count = check_int("trainable_layers", trainable_layers, 1)
         if count > len(layers):
             raise ValueError(
                 f"trainable_layers: expected at most the model's {len(layers)} layers (or None for all), got {count}"
@@ -204,15 +187,33 @@ def training_step(
     of the same size); ``gold``: ``(batch,)`` scores. Embeds both sides with ``pooling``, computes
     :func:`cosine_similarity_loss`, backpropagates, clips the gradient norm and steps.
     """
+    def loss_fn(model: nn.Module, batch: None) -> torch.Tensor:
+        u = embed_batch(model, features_a, pooling)
+        v = embed_batch(model, features_b, pooling)
+        return cosine_similarity_loss(u, v, gold, max_score)
+
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    return float(_optimisation_step(model, optimizer, loss_fn, None, trainable, max_grad_norm).detach())
+
+
+def _optimisation_step(
+    module: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[nn.Module, Any], torch.Tensor],
+    batch: Any,
+    trainable: list[torch.Tensor],
+    max_grad_norm: float | None,
+) -> torch.Tensor:
+    """zero_grad, loss, backward, clip (when ``max_grad_norm`` is not None), step; returns the loss."""
     optimizer.zero_grad(set_to_none=True)
-    u = embed_batch(model, features_a, pooling)
-    v = embed_batch(model, features_b, pooling)
-    loss = cosine_similarity_loss(u, v, gold, max_score)
+    loss = loss_fn(module, batch)
+    if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
+        raise TypeError(f"loss_fn: expected a 0-d loss tensor, got {describe(loss)}")
     loss.backward()
     if max_grad_norm is not None:
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], max_grad_norm)
+        torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
     optimizer.step()
-    return float(loss.detach())
+    return loss
 
 
 def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: torch.Generator) -> list[list[int]]:
@@ -220,7 +221,7 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
 
     Neighbours in length share a batch, so padding (wasted compute) is small.
     """
-    batch_size = _check_int("batch_size", batch_size, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
     order = torch.randperm(len(lengths), generator=generator).tolist()
     bucket = batch_size * _BATCHES_PER_BUCKET
     batches: list[list[int]] = []
@@ -231,31 +232,129 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
     return [batches[i] for i in shuffled]
 
 
-def _optimizer(model: nn.Module, learning_rate: float, weight_decay: float) -> torch.optim.AdamW:
-    # As in BERT and sentence-transformers: no weight decay on biases and LayerNorm weights.
+def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW parameter groups: decay on weights, none on biases and LayerNorm weights (as BERT and SBERT).
+
+    Only parameters that require grad are included; an empty group is left out.
+    """
     decay, no_decay = [], []
-    for name, parameter in model.named_parameters():
+    for name, parameter in module.named_parameters():
         if parameter.requires_grad:
             (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW([g for g in groups if g["params"]], lr=learning_rate)
+    return [group for group in groups if group["params"]]
 
 
-def _warmup_linear(total_steps: int, warmup_steps: int):
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    return factor
+def warmup_steps_for(total_steps: int, warmup_ratio: float) -> int:
+    """Warm-up length as the Hugging Face Trainer computes it: ``ceil(warmup_ratio * total_steps)``."""
+    return math.ceil(warmup_ratio * total_steps)
 
 
-# --------------------------------------------------------------------------- the loop
+def linear_warmup_factor(step: int, total_steps: int, warmup_steps: int) -> float:
+    """The learning-rate factor at ``step`` (0-based), equal to ``get_linear_schedule_with_warmup``.
+
+    Rises linearly from 0.0 at step 0 to 1.0 at ``warmup_steps``, then falls linearly to 0.0 at
+    ``total_steps``: ``0, 1/w, 2/w, ...`` during warm-up (step ``s`` trains with factor ``s / w``).
+    """
+    if step < warmup_steps:
+        return step / max(1, warmup_steps)
+    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+def train_loop(
+    module: nn.Module,
+    batches: Callable[[int], Sequence[Any]],
+    loss_fn: Callable[[nn.Module, Any], torch.Tensor],
+    *,
+    epochs: int = 1,
+    learning_rate: float = 2e-4,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    seed: int = 0,
+    show_progress: bool | None = None,
+    desc: str = "Training",
+    max_grad_norm: float | None = None,
+) -> list[float]:
+    """Train ``module`` in place with AdamW and a linear warm-up/decay schedule; return the per-step losses.
+
+    ``batches(epoch)`` returns that epoch's batches (the caller seeds its own shuffling) and
+    ``loss_fn(module, batch)`` returns a 0-d loss tensor. Each step, in this order:
+    ``zero_grad``, ``loss_fn``, ``backward``, clip the gradient norm to ``max_grad_norm`` (when not
+    None), ``optimizer.step()``, ``scheduler.step()``. The optimiser is AdamW over the parameters
+    that require grad (:func:`optimizer_groups`: no weight decay on biases and LayerNorm weights);
+    the schedule is :func:`linear_warmup_factor` with ``ceil(warmup_ratio * total_steps)`` warm-up
+    steps, equal to ``transformers.get_linear_schedule_with_warmup`` (step 0 trains with factor 0.0
+    when there is warm-up). Dropout is seeded with ``seed`` without touching the caller's random
+    state. ``show_progress=None`` shows a bar when there are more than 16 steps (as ``encode``).
+    The module is put back in eval mode, also on error.
+    """
+    check_type("module", module, nn.Module, "a torch.nn.Module")
+    check_callable("batches", batches, "a function epoch -> list of batches")
+    check_callable("loss_fn", loss_fn, "a function (module, batch) -> loss tensor")
+    epochs = check_int("epochs", epochs, 1)
+    learning_rate = check_number("learning_rate", learning_rate, 0.0, low_inclusive=False)
+    warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
+    weight_decay = check_number("weight_decay", weight_decay, 0.0)
+    seed = check_int("seed", seed, 0)
+    if show_progress is not None:
+        show_progress = check_bool("show_progress", show_progress)
+    desc = check_str("desc", desc)
+    if max_grad_norm is not None:
+        max_grad_norm = check_number("max_grad_norm", max_grad_norm, 0.0, low_inclusive=False)
+    groups = optimizer_groups(module, weight_decay)
+    if not groups:
+        raise ValueError("module: expected at least one parameter that requires grad, got none")
+
+    device = next(module.parameters()).device
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        epoch_batches = []
+        for epoch in range(epochs):
+            this_epoch = batches(epoch)
+            if not isinstance(this_epoch, Sequence) or isinstance(this_epoch, (str, bytes)):
+                raise TypeError(f"batches: expected batches(epoch) to return a list, got {describe(this_epoch)}")
+            if len(this_epoch) == 0:
+                raise ValueError(f"batches: expected at least one batch in epoch {epoch}, got none")
+            epoch_batches.append(this_epoch)
+        total_steps = sum(len(b) for b in epoch_batches)
+        warmup_steps = warmup_steps_for(total_steps, warmup_ratio)
+        optimizer = torch.optim.AdamW(groups, lr=learning_rate)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: linear_warmup_factor(step, total_steps, warmup_steps)
+        )
+        trainable = [p for group in groups for p in group["params"]]
+        if show_progress is None:
+            show_progress = total_steps > _PROGRESS_MIN_STEPS
+        progress = None
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            progress = tqdm(total=total_steps, desc=desc, unit="step")
+        losses: list[float] = []
+        module.train()
+        try:
+            for this_epoch in epoch_batches:
+                for batch in this_epoch:
+                    loss = _optimisation_step(module, optimizer, loss_fn, batch, trainable, max_grad_norm)
+                    scheduler.step()
+                    losses.append(float(loss.detach()))
+                    if progress is not None:
+                        progress.update(1)
+                        progress.set_postfix(loss=f"{losses[-1]:.4f}")
+        finally:
+            if progress is not None:
+                progress.close()
+            module.eval()
+            optimizer.zero_grad(set_to_none=True)
+    return losses
+
+
+# --------------------------------------------------------------------------- fine_tune
 
 
 def fine_tune(
     pairs: SentencePairs | tuple,
-    model: LoadedModel | None = None,
+    model: LoadedModel | str | None = None,
     pooling: str = "cls",
     epochs: int = 1,
     batch_size: int = 16,
@@ -269,91 +368,62 @@ def fine_tune(
     max_length: int | None = None,
     show_progress: bool | None = None,
 ) -> FineTuneResult:
-    """Fine-tune a COPY of ``model`` (default: a fresh all-MiniLM-L6-v2) on scored sentence pairs.
+    """Fine-tune a COPY of ``model`` (default: all-MiniLM-L6-v2) on scored sentence pairs.
 
-    Trains with :func:`cosine_similarity_loss` on ``pooling`` vectors, AdamW and a linear
-    warm-up/decay schedule, in batches of ``batch_size`` pairs grouped by length; only the top
-    ``trainable_layers`` blocks learn (``None``: all). Seeded (shuffling and dropout) without
-    touching the caller's random state. ``show_progress=None`` shows a tqdm bar only in a terminal
-    (never in a notebook). Returns a :class:`FineTuneResult` whose ``.model`` is in eval mode.
+    Exactly this, so a plain loop can reproduce it step for step:
+
+    1. copy the model (:func:`course_lib.models.load_fresh_model`); freeze all but the top
+       ``trainable_layers`` blocks (:func:`freeze_lower_layers`; ``None``: train everything);
+    2. tokenise both sides once (truncated to ``max_length``, default the model's);
+    3. each epoch ``e``, :func:`length_bucketed_batches` over ``max(len(a), len(b))`` per pair with a
+       ``torch.Generator`` seeded with ``seed`` once before epoch 0 (so epoch 1 continues its stream);
+    4. :func:`train_loop` with ``seed``: per batch, pad both sides on the right, embed with
+       ``pooling`` (:func:`embed_batch`), :func:`cosine_similarity_loss` against ``gold``, backward,
+       clip the gradient norm to ``max_grad_norm``, AdamW step, schedule step.
+
+    ``show_progress=None`` shows a bar when there are more than 16 steps (as ``encode``). Returns a
+    :class:`FineTuneResult` whose ``.model`` is in eval mode with every parameter trainable again.
     """
-    data = _check_pairs(pairs, _check_float("max_score", max_score, 0.0))
+    data = _check_pairs(pairs, check_number("max_score", max_score, 0.0, low_inclusive=False))
     check_method(pooling)
-    epochs = _check_int("epochs", epochs, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    learning_rate = _check_float("learning_rate", learning_rate, 0.0)
-    warmup_ratio = _check_float("warmup_ratio", warmup_ratio, 0.0, 1.0, low_inclusive=True)
-    weight_decay = _check_float("weight_decay", weight_decay, 0.0, low_inclusive=True)
-    if max_grad_norm is not None:
-        max_grad_norm = _check_float("max_grad_norm", max_grad_norm, 0.0)
-    seed = _check_int("seed", seed, 0)
-    if max_length is not None:
-        max_length = _check_int("max_length", max_length, 1)
-    if show_progress is not None and not isinstance(show_progress, bool):
-        raise TypeError(f"show_progress: expected True, False or None, got {type(show_progress).__name__}")
-    source = load_fresh_model() if model is None else _check_loaded(model)
-    if model is not None:  # never train the caller's model (e.g. the shared, cached one): train a copy
-        source = LoadedModel(
-            name=source.name, tokenizer=source.tokenizer, model=copy.deepcopy(source.model), max_length=source.max_length
-        )
+    batch_size = check_int("batch_size", batch_size, 1)
+    seed = check_int("seed", seed, 0)
+    if show_progress is not None:
+        show_progress = check_bool("show_progress", show_progress)
+    source = resolve_model(model)
+    length = resolve_max_length(source, max_length)
+    source = load_fresh_model(source)  # never train the caller's (shared, cached) model
     network = source.model
     trainable = freeze_lower_layers(network, trainable_layers)
     total = sum(p.numel() for p in network.parameters())
 
     tokenizer = source.tokenizer
-    length = source.max_length if max_length is None else max_length
     tokens_a = tokenizer(data.sentences1, truncation=True, max_length=length)
     tokens_b = tokenizer(data.sentences2, truncation=True, max_length=length)
     features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in tokens_a]
     pair_lengths = [max(len(a), len(b)) for a, b in zip(tokens_a["input_ids"], tokens_b["input_ids"])]
     gold = torch.tensor(data.scores, dtype=torch.float32)
     device = source.device
+    generator = torch.Generator().manual_seed(seed)
 
     def padded(tokens, indices: list[int]) -> dict[str, torch.Tensor]:
         batch = tokenizer.pad({key: [tokens[key][i] for i in indices] for key in features}, return_tensors="pt")
         return {key: value.to(device) for key, value in batch.items()}
 
-    steps_per_epoch = math.ceil(len(pair_lengths) / batch_size)
-    total_steps = steps_per_epoch * epochs
-    warmup_steps = max(1, int(warmup_ratio * total_steps)) if warmup_ratio > 0 else 0
-    if show_progress is None:
-        show_progress = bool(getattr(sys.stderr, "isatty", lambda: False)()) and "ipykernel" not in sys.modules
-    losses: list[float] = []
-    started = time.perf_counter()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        generator = torch.Generator().manual_seed(seed)
-        optimizer = _optimizer(network, learning_rate, weight_decay)
-        schedule = (
-            torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total_steps, warmup_steps))
-            if warmup_steps
-            else None
-        )
-        network.train()
-        progress = None
-        if show_progress:
-            from tqdm import tqdm
+    def loss_fn(network: nn.Module, indices: list[int]) -> torch.Tensor:
+        u = embed_batch(network, padded(tokens_a, indices), pooling)
+        v = embed_batch(network, padded(tokens_b, indices), pooling)
+        return cosine_similarity_loss(u, v, gold[indices].to(device), max_score)
 
-            progress = tqdm(total=total_steps, desc=f"Fine-tuning ({pooling})", unit="step")
-        try:
-            for _ in range(epochs):
-                for indices in length_bucketed_batches(pair_lengths, batch_size, generator):
-                    loss = training_step(
-                        network, optimizer, padded(tokens_a, indices), padded(tokens_b, indices),
-                        gold[indices].to(device), pooling, max_score, max_grad_norm,
-                    )
-                    if schedule is not None:
-                        schedule.step()
-                    losses.append(loss)
-                    if progress is not None:
-                        progress.update(1)
-                        progress.set_postfix(loss=f"{loss:.4f}")
-        finally:
-            if progress is not None:
-                progress.close()
-            network.eval()
-            network.requires_grad_(True)
-            optimizer.zero_grad(set_to_none=True)
+    started = time.perf_counter()
+    try:
+        losses = train_loop(
+            network, lambda epoch: length_bucketed_batches(pair_lengths, batch_size, generator), loss_fn,
+            epochs=epochs, learning_rate=learning_rate, warmup_ratio=warmup_ratio, weight_decay=weight_decay,
+            seed=seed, show_progress=show_progress, desc=f"Fine-tuning ({pooling})", max_grad_norm=max_grad_norm,
+        )
+    finally:
+        network.requires_grad_(True)
     seconds = time.perf_counter() - started
     settings = dict(
         pooling=pooling, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
@@ -384,10 +454,8 @@ def split_pairs(pairs: SentencePairs, test_fraction: float = 1 / 3, seed: int = 
     """
     if not isinstance(pairs, SentencePairs):
         raise TypeError(f"pairs: expected SentencePairs, got {type(pairs).__name__}")
-    test_fraction = _check_float("test_fraction", test_fraction, 0.0, 1.0)
-    if test_fraction >= 1.0:
-        raise ValueError(f"test_fraction: expected a number > 0 and < 1, got {test_fraction}")
-    seed = _check_int("seed", seed, 0)
+    test_fraction = check_number("test_fraction", test_fraction, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     groups = pairs.kinds if pairs.kinds is not None else ["all"] * len(pairs.sentences1)
     test: list[int] = []

@@ -148,15 +148,16 @@ def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
     return loaded
 
 
-def load_fresh_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
-    """An independent, uncached copy of ``load_model(name_or_path)``, safe to train (notebook 04).
+def load_fresh_model(name_or_path: "LoadedModel | str | os.PathLike | None" = None) -> LoadedModel:
+    """An independent, uncached copy of a model, safe to train (notebook 04).
 
-    The cached model that every notebook shares is deep-copied (tokenizer too), so changing the copy
-    never changes the original. The copy is in eval mode.
+    ``name_or_path`` is a name or folder (copied from ``load_model(name_or_path)``) or a
+    :class:`LoadedModel` (copied as it is). The encoder and tokenizer are deep-copied, so changing
+    the copy never changes the original (e.g. the cached model every notebook shares). Eval mode.
     """
     import copy
 
-    shared = load_model(name_or_path)
+    shared = name_or_path if isinstance(name_or_path, LoadedModel) else load_model(name_or_path)
     model = copy.deepcopy(shared.model)
     model.eval()
     return LoadedModel(

@@ -42,11 +42,11 @@ def test_feedback_is_truthy_only_when_correct_and_prints_one_line():
     assert bool(Feedback("f", "correct", "max abs diff 2.4e-08"))
     assert not Feedback("f", "incorrect", "x")
     assert not Feedback("f", "not attempted")
-    assert repr(Feedback("f", "correct", "max abs diff 2.4e-08")) == "✅ f: correct (max abs diff 2.4e-08)"
-    assert repr(Feedback("f", "correct")) == "✅ f: correct"
-    assert str(Feedback("f", "incorrect", "boom")) == "❌ f: incorrect — boom"
-    assert repr(Feedback("f", "not attempted")) == "⏳ f: not attempted yet — replace the ... in the cell above."
-    with pytest.raises(ValueError, match="status must be one of"):
+    assert repr(Feedback("f", "correct", "max abs diff 2.4e-08")) == "Correct — f (max abs diff 2.4e-08)"
+    assert repr(Feedback("f", "correct")) == "Correct — f"
+    assert str(Feedback("f", "incorrect", "boom")) == "Not yet — f: boom"
+    assert repr(Feedback("f", "not attempted")) == "Not attempted — f: replace the ... in the cell above."
+    with pytest.raises(ValueError, match="status: expected one of"):
         Feedback("f", "maybe")
 
 
@@ -62,7 +62,7 @@ def test_cmp_accepts_float_noise_with_a_machine_independent_message():
     reference = torch.tensor([[0.1, 0.2], [0.3, 0.4]], dtype=torch.float64)
     feedback = cmp("masked_mean", reference + 2.4e-8, reference)
     assert feedback
-    assert repr(feedback) == "✅ masked_mean: correct (matches the reference within tolerance)"
+    assert repr(feedback) == "Correct — masked_mean (matches the reference within tolerance)"
     assert repr(cmp("masked_mean", reference.clone(), reference)) == repr(feedback)  # no CPU-dependent digits
 
 
@@ -73,7 +73,7 @@ def test_cmp_rejects_a_wrong_answer_with_the_max_difference_and_the_hint():
     feedback = cmp("masked_mean", learner, reference, hint=HINT)
     assert not feedback and feedback.status == "incorrect"
     assert repr(feedback) == (
-        "❌ masked_mean: incorrect — max abs diff 0.1234 > tolerance 1e-05 (1 of 768 values off; "
+        "Not yet — masked_mean: max abs diff 0.1234 > tolerance 1e-05 (1 of 768 values off; "
         f"first at [1, 5]: expected 0, got 0.1234). Hint: {HINT}"
     )
 
@@ -82,13 +82,13 @@ def test_cmp_tolerance_is_configurable():
     assert cmp("x", torch.tensor([1.001]), torch.tensor([1.0]), atol=1e-2)
     assert not cmp("x", torch.tensor([1.001]), torch.tensor([1.0]))
     assert cmp("x", torch.tensor([1000.5]), torch.tensor([1000.0]), atol=0, rtol=1e-3)
-    with pytest.raises(ValueError, match="atol must be a number >= 0, got -1"):
+    with pytest.raises(ValueError, match="atol: expected a number >= 0.0, got -1"):
         cmp("x", 1.0, 1.0, atol=-1)
 
 
 def test_cmp_reports_a_shape_mismatch_before_values():
     feedback = cmp("masked_mean", torch.zeros(384), torch.zeros(2, 384))
-    assert repr(feedback) == "❌ masked_mean: incorrect — shape (2, 384) expected, got (384,)"
+    assert repr(feedback) == "Not yet — masked_mean: shape (2, 384) expected, got (384,)"
 
 
 def test_cmp_flags_nan_in_the_answer():
@@ -108,34 +108,34 @@ def test_cmp_treats_nan_in_both_places_as_equal():
 def test_cmp_placeholders_are_not_attempted(placeholder):
     feedback = cmp("masked_mean", placeholder, torch.zeros(3))
     assert feedback.status == "not attempted" and not feedback
-    assert repr(feedback) == "⏳ masked_mean: not attempted yet — replace the ... in the cell above."
+    assert repr(feedback) == "Not attempted — masked_mean: replace the ... in the cell above."
 
 
 def test_cmp_scalars_bools_and_strings():
     assert cmp("n", 3, 3.0)
     assert cmp("n", torch.tensor(0.5), 0.5)  # x.mean() where a float is expected
-    assert repr(cmp("n", 0.7, 0.5)) == "❌ n: incorrect — expected 0.5, got 0.7 (abs diff 0.2 > tolerance 1.5e-05)"
-    assert repr(cmp("b", True, False)) == "❌ b: incorrect — expected False, got True"
+    assert repr(cmp("n", 0.7, 0.5)) == "Not yet — n: expected 0.5, got 0.7 (abs diff 0.2 > tolerance 1.5e-05)"
+    assert repr(cmp("b", True, False)) == "Not yet — b: expected False, got True"
     assert not cmp("b", 1, True)
     assert cmp("s", " Mean", "mean")
-    assert repr(cmp("s", "cls", "mean")) == "❌ s: incorrect — expected 'mean', got 'cls'"
-    assert repr(cmp("n", "0.5", 0.5)) == "❌ n: incorrect — expected a number, got str"
+    assert repr(cmp("s", "cls", "mean")) == "Not yet — s: expected 'mean', got 'cls'"
+    assert repr(cmp("n", "0.5", 0.5)) == "Not yet — n: expected a number, got str"
 
 
 def test_cmp_recurses_into_lists_tuples_and_dicts():
     assert cmp("l", [1.0, (torch.ones(2), "a")], [1.0, (torch.ones(2), "a")])
     assert repr(cmp("l", [1.0, (torch.ones(3), "a")], [1.0, (torch.ones(2), "a")])) == (
-        "❌ l: incorrect — at [1][0]: shape (2,) expected, got (3,)"
+        "Not yet — l: at [1][0]: shape (2,) expected, got (3,)"
     )
-    assert repr(cmp("l", [1.0], [1.0, 2.0])) == "❌ l: incorrect — length 2 expected, got 1"
-    assert repr(cmp("d", {"cls": 0.5}, {"cls": 0.5, "mean": 0.8})) == "❌ d: incorrect — missing keys ['mean']"
+    assert repr(cmp("l", [1.0], [1.0, 2.0])) == "Not yet — l: length 2 expected, got 1"
+    assert repr(cmp("d", {"cls": 0.5}, {"cls": 0.5, "mean": 0.8})) == "Not yet — d: missing keys ['mean']"
     assert "at ['mean']: expected 0.8, got 0.7" in repr(cmp("d", {"mean": 0.7}, {"mean": 0.8}))
     assert cmp("l", [1.0, None], [1.0, 2.0]).status == "not attempted"
 
 
 def test_cmp_wants_a_tensor_when_the_reference_is_one():
     assert repr(cmp("t", [1.0, 2.0], torch.tensor([1.0, 2.0]))) == (
-        "❌ t: incorrect — expected a torch.Tensor, got list"
+        "Not yet — t: expected a torch.Tensor, got list"
     )
     assert cmp("a", torch.tensor([1.0, 2.0]), np.array([1.0, 2.0]))
     assert cmp("t", torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))  # dtype does not matter, values do
@@ -154,7 +154,7 @@ def test_feedback_text_is_deterministic():
 def test_check_function_passes_a_correct_function():
     feedback = check_function("masked_mean", reference_masked_mean, reference_masked_mean, CASES)
     assert feedback
-    assert repr(feedback) == "✅ masked_mean: correct (2 cases, matches the reference within tolerance)"
+    assert repr(feedback) == "Correct — masked_mean (2 cases, matches the reference within tolerance)"
 
 
 def test_check_function_names_the_first_failing_case():
@@ -186,7 +186,7 @@ def test_check_function_reports_an_exception_with_type_message_and_case():
         return reference_masked_mean(x, mask)
 
     feedback = check_function("f", crashes_on_padding, reference_masked_mean, CASES)
-    assert repr(feedback) == "❌ f: incorrect — case 1 raised ZeroDivisionError: division by zero"
+    assert repr(feedback) == "Not yet — f: case 1 raised ZeroDivisionError: division by zero"
 
 
 def test_check_function_detects_in_place_modification():
@@ -211,13 +211,15 @@ def test_check_function_gives_each_side_its_own_copy_of_the_inputs():
 
 def test_check_function_validates_its_own_arguments():
     assert repr(check_function("f", 3, reference_masked_mean, CASES)) == (
-        "❌ f: incorrect — expected a function, got int"
+        "Not yet — f: expected a function, got int"
     )
-    with pytest.raises(TypeError, match="cases must be a non-empty list"):
+    with pytest.raises(ValueError, match="cases: expected at least one case"):
         check_function("f", reference_masked_mean, reference_masked_mean, [])
-    with pytest.raises(TypeError, match=r"cases\[0\] must be a tuple of positional args or a dict"):
+    with pytest.raises(TypeError, match="cases: expected a list of tuples or dicts"):
+        check_function("f", reference_masked_mean, reference_masked_mean, "abc")
+    with pytest.raises(TypeError, match=r"cases\[0\]: expected a tuple of positional args or a dict"):
         check_function("f", reference_masked_mean, reference_masked_mean, [torch.zeros(2)])
-    with pytest.raises(TypeError, match="reference_fn must be callable"):
+    with pytest.raises(TypeError, match="reference_fn: expected a function"):
         check_function("f", reference_masked_mean, None, CASES)
 
 
@@ -258,7 +260,7 @@ def test_solution_is_printed_only_on_request(registry, capsys):
 
 def test_unknown_names_raise_and_list_the_known_ones(registry):
     for show in (exercises.show_solution, exercises.show_hint, exercises.get_exercise):
-        with pytest.raises(ValueError, match=r"unknown exercise 'masked_mea'; known exercises: 'masked_mean'"):
+        with pytest.raises(ValueError, match=r"name: expected a known exercise \('masked_mean'\), got 'masked_mea'"):
             show("masked_mea")
 
 
@@ -266,16 +268,35 @@ def test_register_is_idempotent_but_refuses_a_name_clash(registry):
     exercises.register(registry)  # re-running the notebook cell
     assert exercises.list_exercises() == ["masked_mean"]
     clash = Exercise(name="masked_mean", question="Something else.", solution="pass", check=lambda fn: None)
-    with pytest.raises(ValueError, match="'masked_mean' is already taken"):
+    with pytest.raises(ValueError, match="exercise: expected a unique name, got 'masked_mean'"):
         exercises.register(clash)
-    with pytest.raises(TypeError, match="exercise must be an Exercise, got dict"):
+    with pytest.raises(TypeError, match="exercise: expected an Exercise, got a dict"):
         exercises.register({"name": "x"})
 
 
+def test_feedback_html_shows_a_coloured_word_and_no_emoji():
+    for status, word in (("correct", "Correct"), ("incorrect", "Not yet"), ("not attempted", "Not attempted")):
+        page = Feedback("f<1>", status, "a & b")._repr_html_()
+        assert f">{word}</span>" in page and "color: #" in page and "f&lt;1&gt;" in page
+        assert all(ord(ch) < 0x2000 or ch == "—" for ch in page + repr(Feedback("f", status)))
+
+
+def test_value_exercise_computes_a_callable_reference_at_check_time(registry):
+    calls = []
+
+    def reference() -> list[bool]:
+        calls.append(1)
+        return [True, False]
+
+    exercise = exercises.value_exercise(name="lazy", question="Q?", solution="[True, False]", reference=reference)
+    assert calls == []
+    assert exercise.check([True, False]) and not exercise.check([True, True]) and len(calls) == 2
+
+
 def test_exercise_validates_its_fields():
-    with pytest.raises(TypeError, match="check must be callable"):
+    with pytest.raises(TypeError, match="check: expected a function"):
         Exercise(name="x", question="q", solution="s", check="not callable")
-    with pytest.raises(TypeError, match="solution must be a str"):
+    with pytest.raises(TypeError, match="solution: expected a string"):
         Exercise(name="x", question="q", solution=None, check=lambda fn: None)
 
 
@@ -286,9 +307,29 @@ def test_factories_register_exercises_with_their_checks(monkeypatch, capsys):
     )
     answer = exercises.value_exercise(name="best_method", question="q", solution="'mean'", reference="mean")
     assert exercises.list_exercises() == ["masked_mean", "best_method"]
-    assert repr(pooled.check(reference_masked_mean)) == "✅ masked_mean: correct (2 cases, matches the reference within tolerance)"
+    assert repr(pooled.check(reference_masked_mean)) == "Correct — masked_mean (2 cases, matches the reference within tolerance)"
     assert pooled.check(wrong_masked_mean).message.endswith(f"Hint: {HINT}")
     assert answer.check("Mean") and not answer.check("cls")
     assert answer.check(...).status == "not attempted"
     answer.show_hint()
     assert capsys.readouterr().out == "No hint for 'best_method'; show_solution('best_method') prints the solution.\n"
+
+
+def test_every_exercise_module_defines_exercises_one_way_with_its_notebook_prefix():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import course_lib.exercises as package
+
+    modules = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if info.name.startswith("ex"))
+    assert modules[:5] == ["ex01", "ex02", "ex03", "ex04", "ex05"]
+    for module_name in modules:
+        module = importlib.import_module(f"course_lib.exercises.{module_name}")
+        source = inspect.getsource(module)
+        for forbidden in ("register(", "Exercise(", "lambda", "core import _", "def check_function"):
+            assert forbidden not in source, f"{module_name} uses {forbidden!r}"
+        exposed = [name for name in module.__all__ if isinstance(getattr(module, name), Exercise)]
+        assert exposed == [], f"{module_name} exposes Exercise objects {exposed}; expose each check once"
+    for name in exercises.list_exercises():
+        assert name[:2] == "ex" and name[2:4].isdigit() and name[4] == "_", name

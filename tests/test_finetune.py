@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -24,6 +25,7 @@ from course_lib.finetune import (
     pairs_spearman,
     save_model,
     split_pairs,
+    train_loop,
     training_step,
 )
 from course_lib.models import load_model
@@ -165,6 +167,127 @@ def test_split_pairs_is_stratified_disjoint_and_seeded():
         split_pairs(list(pairs), 0.3)
 
 
+# --------------------------------------------------------------------------- train_loop
+
+
+class TinyNet(torch.nn.Module):
+    """Names like BERT's: a LayerNorm and biases that must not decay, weights that must."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense = torch.nn.Linear(4, 8)
+        self.LayerNorm = torch.nn.LayerNorm(8)
+        self.dropout = torch.nn.Dropout(0.3)
+        self.head = torch.nn.Linear(8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.LayerNorm(self.dense(x)))).squeeze(-1)
+
+
+def tiny_regression(seed: int = 0, n_batches: int = 5):
+    generator = torch.Generator().manual_seed(seed)
+    xs = torch.randn(n_batches * 4, 4, generator=generator)
+    ys = xs.sum(dim=1)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = TinyNet()
+    shuffle = torch.Generator().manual_seed(seed)
+
+    def batches(epoch: int) -> list[torch.Tensor]:
+        return list(torch.randperm(len(xs), generator=shuffle).split(4))
+
+    def loss_fn(module: torch.nn.Module, indices: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.mse_loss(module(xs[indices]), ys[indices])
+
+    return net, batches, loss_fn
+
+
+@pytest.mark.parametrize(("epochs", "warmup_ratio"), [(2, 0.1), (3, 0.3), (1, 0.0), (2, 1.0)])
+def test_train_loop_schedule_equals_transformers(monkeypatch, epochs, warmup_ratio):
+    from transformers import get_linear_schedule_with_warmup
+
+    net, batches, loss_fn = tiny_regression()
+    seen: list[float] = []
+    real_step = torch.optim.AdamW.step
+
+    def recording_step(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording_step)
+    train_loop(net, batches, loss_fn, epochs=epochs, learning_rate=1e-3, warmup_ratio=warmup_ratio)
+    monkeypatch.undo()
+    total = 5 * epochs
+    warmup = math.ceil(warmup_ratio * total)
+    reference_optimizer = torch.optim.AdamW(torch.nn.Linear(1, 1).parameters(), lr=1e-3)
+    reference = get_linear_schedule_with_warmup(reference_optimizer, warmup, total)
+    expected = []
+    for _ in range(total):
+        expected.append(reference_optimizer.param_groups[0]["lr"])
+        reference_optimizer.step()
+        reference.step()
+    assert seen == pytest.approx(expected, abs=1e-12)
+    if warmup:
+        assert seen[0] == 0.0  # step 0 trains with factor 0, as transformers' scheduler
+
+
+def test_train_loop_parameter_groups_skip_decay_on_biases_and_layernorm(monkeypatch):
+    net, batches, loss_fn = tiny_regression()
+    net.head.weight.requires_grad_(False)
+    groups = []
+    real_init = torch.optim.AdamW.__init__
+
+    def recording_init(self, params, *args, **kwargs):
+        groups.extend(params)
+        real_init(self, params, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "__init__", recording_init)
+    train_loop(net, batches, loss_fn, weight_decay=0.05)
+    by_decay = {group["weight_decay"]: {id(p) for p in group["params"]} for group in groups}
+    assert by_decay[0.05] == {id(net.dense.weight)}
+    assert by_decay[0.0] == {id(net.dense.bias), id(net.LayerNorm.weight), id(net.LayerNorm.bias), id(net.head.bias)}
+
+
+def test_train_loop_is_deterministic_under_a_seed_and_leaves_eval_mode():
+    state = torch.random.get_rng_state()
+    runs = []
+    for seed in (0, 0, 1):
+        net, batches, loss_fn = tiny_regression()
+        losses = train_loop(net, batches, loss_fn, epochs=3, learning_rate=1e-2, seed=seed)
+        runs.append((losses, net))
+        assert not net.training
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert runs[0][0] == runs[1][0] and len(runs[0][0]) == 15
+    assert runs[2][0] != runs[0][0]  # the seed drives dropout
+    for a, b in zip(runs[0][1].parameters(), runs[1][1].parameters()):
+        assert torch.equal(a, b)
+    assert np.mean(runs[0][0][-5:]) < np.mean(runs[0][0][:5])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "text"),
+    [
+        ({"module": "net"}, TypeError, "module: expected a torch.nn.Module"),
+        ({"batches": [1, 2]}, TypeError, "batches: expected a function"),
+        ({"loss_fn": None}, TypeError, "loss_fn: expected a function"),
+        ({"epochs": 0}, ValueError, "epochs: expected an int >= 1"),
+        ({"learning_rate": 0}, ValueError, "learning_rate"),
+        ({"warmup_ratio": 2.0}, ValueError, "warmup_ratio"),
+        ({"seed": 1.0}, TypeError, "seed: expected an int"),
+        ({"show_progress": "no"}, TypeError, "show_progress: expected True or False"),
+        ({"batches": lambda epoch: []}, ValueError, "batches: expected at least one batch"),
+        ({"loss_fn": lambda module, batch: 1.0}, TypeError, "loss_fn: expected a 0-d loss tensor"),
+    ],
+)
+def test_train_loop_bad_input_names_the_argument(kwargs, error, text):
+    net, batches, loss_fn = tiny_regression()
+    net.eval()
+    arguments = {"module": net, "batches": batches, "loss_fn": loss_fn, **kwargs}
+    with pytest.raises(error, match=text):
+        train_loop(**arguments)
+    assert not net.training
+
+
 # --------------------------------------------------------------------------- the loop
 
 
@@ -225,11 +348,11 @@ def test_short_run_on_stsb_improves_cls(model):
         ({"epochs": 0}, ValueError, "epochs: expected an int >= 1, got 0"),
         ({"batch_size": 2.5}, TypeError, "batch_size: expected an int"),
         ({"learning_rate": -1e-4}, ValueError, "learning_rate: expected a number > 0"),
-        ({"learning_rate": "fast"}, TypeError, "learning_rate: expected a number, got str"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate: expected a number > 0.0, got 'fast'"),
         ({"warmup_ratio": 1.5}, ValueError, "warmup_ratio"),
         ({"trainable_layers": 9}, ValueError, "trainable_layers"),
         ({"seed": -1}, ValueError, "seed"),
-        ({"model": "all-MiniLM"}, TypeError, "model: expected a LoadedModel"),
+        ({"model": 3}, TypeError, "model: expected a LoadedModel"),
         ({"show_progress": "yes"}, TypeError, "show_progress"),
     ],
 )

@@ -16,7 +16,7 @@
     )
 
     # in the notebook
-    ex01.masked_mean.check(masked_mean)   # ✅ masked_mean: correct (1 case, max abs diff 2.4e-08)
+    ex01.masked_mean.check(masked_mean)   # Correct — masked_mean (1 case, max abs diff 2.4e-08)
     show_solution("masked_mean")          # prints the solution, only on request
 """
 

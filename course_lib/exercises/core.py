@@ -2,19 +2,23 @@
 
 A check returns a :class:`Feedback` whose one-line text is what the notebook shows::
 
-    ✅ masked_mean: correct (matches the reference within tolerance)
-    ❌ masked_mean: incorrect — shape (2, 384) expected, got (384,)
-    ⏳ masked_mean: not attempted yet — replace the ... in the cell above.
+    Correct — masked_mean (matches the reference within tolerance)
+    Not yet — masked_mean: shape (2, 384) expected, got (384,)
+    Not attempted — masked_mean: replace the ... in the cell above.
+
+In JupyterLab the verdict is a coloured word (green, red, grey): words, not emoji, so it reads the
+same where no emoji font is installed.
 
 :func:`cmp` compares a value with the reference; :func:`check_function` runs a learner's function
-and the reference on the same cases. Each notebook's module (``ex01.py`` ...) declares its
-exercises with :func:`function_exercise` / :func:`value_exercise` (or :class:`Exercise` +
-:func:`register` for a custom check), so that :func:`show_hint` and :func:`show_solution` find them
-by name. Texts are deterministic (no addresses, no timings) for nbval.
+and the reference on the same cases. Each notebook's module (``ex01.py`` ...) declares every
+exercise one way: :func:`function_exercise` for a function answer, :func:`value_exercise` for a value
+answer (both register it, so that :func:`show_hint` and :func:`show_solution` find it by name, and
+return it); names start with the notebook's prefix (``ex01_``...). Texts are deterministic (no addresses, no timings) for nbval.
 """
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 import numbers
@@ -24,6 +28,8 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+
+from course_lib._checks import check_callable, check_choice, check_number, check_str, check_type, describe
 
 __all__ = [
     "Feedback",
@@ -40,7 +46,8 @@ __all__ = [
 ]
 
 Status = Literal["correct", "incorrect", "not attempted"]
-_ICONS = {"correct": "✅", "incorrect": "❌", "not attempted": "⏳"}
+# The verdict as a word and its colour in the HTML view (GitHub's green, red and grey).
+_VERDICTS = {"correct": ("Correct", "#1a7f37"), "incorrect": ("Not yet", "#cf222e"), "not attempted": ("Not attempted", "#6e7781")}
 _NOT_ATTEMPTED = "replace the ... in the cell above."
 _RETURNED_NONE = "the function returned None; replace the ... and return your result."
 
@@ -54,18 +61,30 @@ class Feedback:
     message: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in _ICONS:
-            raise ValueError(f"status must be one of {sorted(_ICONS)}, got {self.status!r}")
+        check_choice("status", self.status, _VERDICTS)
 
     def __bool__(self) -> bool:
         return self.status == "correct"
 
-    def __repr__(self) -> str:
+    def _parts(self) -> tuple[str, str]:
+        """The verdict word and the rest of the line."""
         if self.status == "correct":
-            return f"✅ {self.name}: correct" + (f" ({self.message})" if self.message else "")
+            return _VERDICTS["correct"][0], f"{self.name}" + (f" ({self.message})" if self.message else "")
         if self.status == "incorrect":
-            return f"❌ {self.name}: incorrect — {self.message}"
-        return f"⏳ {self.name}: not attempted yet — {self.message or _NOT_ATTEMPTED}"
+            return _VERDICTS["incorrect"][0], f"{self.name}: {self.message}"
+        return _VERDICTS["not attempted"][0], f"{self.name}: {self.message or _NOT_ATTEMPTED}"
+
+    def __repr__(self) -> str:
+        word, rest = self._parts()
+        return f"{word} — {rest}"
+
+    def _repr_html_(self) -> str:
+        word, rest = self._parts()
+        colour = _VERDICTS[self.status][1]
+        return (
+            f'<div style="font-family: sans-serif"><span style="color: {colour}; font-weight: bold">{word}</span>'
+            f" — {html.escape(rest)}</div>"
+        )
 
     __str__ = __repr__
 
@@ -202,6 +221,8 @@ def _compare(learner: object, reference: object, atol: float, rtol: float, path:
         if learner.strip().casefold() != reference.strip().casefold():
             raise _Mismatch(f"{_where(path)}expected {reference!r}, got {learner!r}")
         return None
+    if isinstance(reference, (set, frozenset)):
+        return _compare_sets(learner, reference, path)
     if isinstance(reference, (list, tuple)):
         if not isinstance(learner, (list, tuple)):
             raise _Mismatch(f"{_where(path)}expected a {type(reference).__name__}, got {_type_name(learner)}")
@@ -223,20 +244,36 @@ def _compare(learner: object, reference: object, atol: float, rtol: float, path:
     return None
 
 
+def _compare_sets(learner: object, reference: set | frozenset, path: str) -> None:
+    """Order-free comparison; strings ignore case and surrounding spaces. Messages list sorted items."""
+    if isinstance(learner, str) or not isinstance(learner, (list, tuple, set, frozenset)):
+        raise _Mismatch(f"{_where(path)}expected a list of items, got {_type_name(learner)}")
+    if any(_is_placeholder(item) for item in learner):
+        raise _NotAttempted(path)
+
+    def key(item: object) -> object:
+        return item.strip().casefold() if isinstance(item, str) else item
+
+    got, expected = {key(item) for item in learner}, {key(item) for item in reference}
+    missing, extra = sorted(expected - got, key=repr), sorted(got - expected, key=repr)
+    if missing or extra:
+        parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+        raise _Mismatch(f"{_where(path)}" + " and ".join(parts))
+    return None
+
+
 def _max_diff(diffs: Sequence[float | None]) -> float | None:
     numeric = [d for d in diffs if d is not None]
     return max(numeric) if numeric else None
 
 
 def _check_name(name: object) -> None:
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    check_str("name", name)
 
 
 def _check_tolerances(atol: object, rtol: object) -> None:
-    for value, label in ((atol, "atol"), (rtol, "rtol")):
-        if not _is_number(value) or isinstance(value, complex) or not float(value) >= 0:
-            raise ValueError(f"{label} must be a number >= 0, got {value!r}")
+    check_number("atol", atol, 0.0)
+    check_number("rtol", rtol, 0.0)
 
 
 def _with_hint(message: str, hint: str | None) -> str:
@@ -268,7 +305,7 @@ def cmp(
     """Compare a learner's answer with the reference and say how it differs.
 
     Handles numbers, bools, strings (case and surrounding spaces ignored), lists/tuples and dicts
-    (recursively), numpy arrays and torch tensors (shape first, then |l - r| <= atol + rtol * |r|).
+    (recursively), sets (a reference set accepts a list in any order), numpy arrays and torch tensors (shape first, then |l - r| <= atol + rtol * |r|).
     A reference tensor needs a tensor answer; a reference float accepts a 0-d tensor.
     ``None``, ``...`` or ``NotImplemented`` means "not attempted". Introduced in notebook 01.
     """
@@ -329,9 +366,7 @@ def _split_case(case: object, index: int) -> tuple[tuple[Any, ...], dict[str, An
         return case, {}
     if isinstance(case, Mapping):
         return (), dict(case)
-    raise TypeError(
-        f"cases[{index}] must be a tuple of positional args or a dict of keyword args, got {_type_name(case)}"
-    )
+    raise TypeError(f"cases[{index}]: expected a tuple of positional args or a dict of keyword args, got {describe(case)}")
 
 
 def _changed_argument(fn: Callable[..., Any], path: str) -> str:
@@ -376,10 +411,11 @@ def check_function(
     """
     _check_name(name)
     _check_tolerances(atol, rtol)
-    if not callable(reference_fn):
-        raise TypeError(f"reference_fn must be callable, got {_type_name(reference_fn)}")
-    if isinstance(cases, (str, bytes)) or not isinstance(cases, Sequence) or len(cases) == 0:
-        raise TypeError(f"cases must be a non-empty list of tuples or dicts, got {cases!r:.60}")
+    check_callable("reference_fn", reference_fn)
+    if isinstance(cases, (str, bytes)) or not isinstance(cases, Sequence):
+        raise TypeError(f"cases: expected a list of tuples or dicts, got {describe(cases)}")
+    if len(cases) == 0:
+        raise ValueError("cases: expected at least one case, got an empty list")
     split = [_split_case(case, i) for i, case in enumerate(cases)]
     if _is_placeholder(learner_fn):
         return Feedback(name, "not attempted", _NOT_ATTEMPTED)
@@ -438,13 +474,11 @@ class Exercise:
 
     def __post_init__(self) -> None:
         _check_name(self.name)
-        for label in ("question", "solution"):
-            if not isinstance(getattr(self, label), str):
-                raise TypeError(f"{label} must be a str, got {_type_name(getattr(self, label))}")
-        if self.hint is not None and not isinstance(self.hint, str):
-            raise TypeError(f"hint must be a str or None, got {_type_name(self.hint)}")
-        if not callable(self.check):
-            raise TypeError(f"check must be callable, got {_type_name(self.check)}")
+        check_str("question", self.question)
+        check_str("solution", self.solution)
+        if self.hint is not None:
+            check_str("hint", self.hint)
+        check_callable("check", self.check)
 
     def show_solution(self) -> None:
         """Print the solution code, clearly labelled."""
@@ -468,20 +502,22 @@ def register(exercise: Exercise) -> Exercise:
     Registering the same name again replaces the entry only if question and solution are unchanged
     (re-running a cell); a different exercise under a taken name raises ValueError.
     """
-    if not isinstance(exercise, Exercise):
-        raise TypeError(f"exercise must be an Exercise, got {_type_name(exercise)}")
+    check_type("exercise", exercise, Exercise, "an Exercise")
     known = _REGISTRY.get(exercise.name)
     if known is not None and (known.question, known.solution) != (exercise.question, exercise.solution):
-        raise ValueError(f"exercise name {exercise.name!r} is already taken by another exercise; choose a unique name")
+        raise ValueError(
+            f"exercise: expected a unique name, got {exercise.name!r}, which another exercise already has"
+        )
     _REGISTRY[exercise.name] = exercise
     return exercise
 
 
 def get_exercise(name: str) -> Exercise:
     """The registered exercise called ``name``; ValueError listing the known names otherwise."""
+    check_str("name", name)
     if name not in _REGISTRY:
         known = ", ".join(repr(n) for n in _REGISTRY) or "none registered yet"
-        raise ValueError(f"unknown exercise {name!r}; known exercises: {known}")
+        raise ValueError(f"name: expected a known exercise ({known}), got {name!r}")
     return _REGISTRY[name]
 
 
@@ -510,10 +546,23 @@ def function_exercise(
     hint: str | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-5,
+    run: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
 ) -> Exercise:
-    """Register and return an exercise whose answer is a function, checked by :func:`check_function`."""
+    """Register and return an exercise whose answer is a function, checked by :func:`check_function`.
+
+    ``run`` (optional) wraps the answer and ``reference_fn`` alike before they meet the cases, for
+    answers whose effect matters more than their return value (e.g. ``run`` calls a training step
+    twice on a fresh model and returns the losses and the weights).
+    """
+    _check_tolerances(atol, rtol)
+    check_callable("reference_fn", reference_fn)
+    if run is not None:
+        check_callable("run", run)
+        reference_fn = run(reference_fn)
 
     def check(learner_fn: Callable[..., Any] | None) -> Feedback:
+        if run is not None and callable(learner_fn):
+            learner_fn = run(learner_fn)
         return check_function(name, learner_fn, reference_fn, cases, atol=atol, rtol=rtol, hint=hint)
 
     return register(Exercise(name=name, question=question, solution=solution, hint=hint, check=check))
@@ -529,9 +578,15 @@ def value_exercise(
     atol: float = 1e-5,
     rtol: float = 1e-5,
 ) -> Exercise:
-    """Register and return an exercise whose answer is a value, checked by :func:`cmp`."""
+    """Register and return an exercise whose answer is a value, checked by :func:`cmp`.
+
+    ``reference`` is the right answer, or a function of no arguments that computes it when a check
+    runs (for answers that need the model, so that importing the exercises stays cheap).
+    """
+    _check_tolerances(atol, rtol)
 
     def check(learner: object) -> Feedback:
-        return cmp(name, learner, reference, atol=atol, rtol=rtol, hint=hint)
+        expected = reference() if callable(reference) else reference
+        return cmp(name, learner, expected, atol=atol, rtol=rtol, hint=hint)
 
     return register(Exercise(name=name, question=question, solution=solution, hint=hint, check=check))

@@ -12,12 +12,10 @@ from __future__ import annotations
 import torch
 
 from course_lib.embed import encode_tokens
-from course_lib.exercises.core import Feedback, function_exercise
+from course_lib.exercises.core import function_exercise
 from course_lib.models import load_model
 
 __all__ = [
-    "WORD_VECTOR",
-    "LOST_TOKENS",
     "check_word_vector",
     "check_lost_tokens",
     "reference_word_vector",
@@ -76,7 +74,7 @@ LOST_TOKENS_HINT = (
     "[CLS] and [SEP] use two of the max_length places; a short text loses 0, never a negative number."
 )
 
-WORD_VECTOR = function_exercise(
+check_word_vector = function_exercise(
     name="ex01_word_vector",
     question=(
         "Write word_vector(text, word) that returns the contextual vector (384,) of the first token "
@@ -93,9 +91,9 @@ def word_vector(text, word):
     hint=WORD_VECTOR_HINT,
     atol=1e-4,
     rtol=1e-4,
-)
+).check
 
-LOST_TOKENS = function_exercise(
+check_lost_tokens = function_exercise(
     name="ex01_lost_tokens",
     question=(
         "Write lost_tokens(text, max_length=256) that returns how many of the text's word pieces "
@@ -109,14 +107,4 @@ def lost_tokens(text, max_length=256):
     reference_fn=reference_lost_tokens,
     cases=LOST_TOKENS_CASES,
     hint=LOST_TOKENS_HINT,
-)
-
-
-def check_word_vector(fn) -> Feedback:
-    """Check a learner's ``word_vector(text, word) -> (hidden,)`` on four texts."""
-    return WORD_VECTOR.check(fn)
-
-
-def check_lost_tokens(fn) -> Feedback:
-    """Check a learner's ``lost_tokens(text, max_length) -> int`` on short, long and exact-fit texts."""
-    return LOST_TOKENS.check(fn)
+).check

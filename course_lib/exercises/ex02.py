@@ -14,13 +14,10 @@ from __future__ import annotations
 import torch
 
 from course_lib.embed import encode_tokens
-from course_lib.exercises.core import Exercise, Feedback, cmp, function_exercise, register
+from course_lib.exercises.core import function_exercise, value_exercise
 from course_lib.pooling import mean_pool
 
 __all__ = [
-    "SAFE_MEAN",
-    "LEFT_PADDING_CLS",
-    "MEAN_SQRT_LEN_FROM_MEAN",
     "LEFT_PADDING_SENTENCES",
     "check_safe_mean",
     "check_left_padding_cls",
@@ -68,7 +65,7 @@ SAFE_MEAN_HINT = (
     ".to(hidden.dtype)."
 )
 
-SAFE_MEAN = function_exercise(
+check_safe_mean = function_exercise(
     name="ex02_safe_mean",
     question=(
         "Write safe_mean(hidden, mask): the mean of the real tokens' vectors (batch, hidden) that "
@@ -86,7 +83,7 @@ def safe_mean(hidden, mask):
     hint=SAFE_MEAN_HINT,
     atol=1e-3,
     rtol=1e-3,
-)
+).check
 
 
 LEFT_PADDING_SENTENCES = [
@@ -108,27 +105,20 @@ def reference_left_padding_cls() -> list[bool]:
     return [tokens[0] != "[CLS]" for tokens in output.tokens]
 
 
-def check_left_padding_cls(answer: object) -> Feedback:
-    """Check a list of one bool per sentence: True where naive CLS reads a pad instead of [CLS]."""
-    return cmp("ex02_left_padding_cls", answer, reference_left_padding_cls(), hint=LEFT_PADDING_HINT)
-
-
-LEFT_PADDING_CLS = register(
-    Exercise(
-        name="ex02_left_padding_cls",
-        question=(
-            "Predict, then compute: the four LEFT_PADDING_SENTENCES are encoded as one LEFT-padded batch. "
-            "In which rows does naive CLS pooling, hidden[:, 0], read a [PAD] instead of [CLS]? "
-            "Answer with a list of four bools (True = reads a pad)."
-        ),
-        solution='''
+check_left_padding_cls = value_exercise(
+    name="ex02_left_padding_cls",
+    question=(
+        "Predict, then compute: the four LEFT_PADDING_SENTENCES are encoded as one LEFT-padded batch. "
+        "In which rows does naive CLS pooling, hidden[:, 0], read a [PAD] instead of [CLS]? "
+        "Answer with a list of four bools (True = reads a pad)."
+    ),
+    solution='''
 left = encode_tokens(LEFT_PADDING_SENTENCES, model, padding_side="left")
 answer = [bool(row[0] == 0) for row in left.attention_mask]  # mask 0 at position 0 = a pad
 ''',
-        hint=LEFT_PADDING_HINT,
-        check=check_left_padding_cls,
-    )
-)
+    reference=reference_left_padding_cls,
+    hint=LEFT_PADDING_HINT,
+).check
 
 
 def reference_mean_sqrt_len_from_mean(mean_vectors: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -153,7 +143,7 @@ MEAN_SQRT_LEN_HINT = (
     "number of real tokens per row, attention_mask.sum(dim=1, keepdim=True)."
 )
 
-MEAN_SQRT_LEN_FROM_MEAN = function_exercise(
+check_mean_sqrt_len_from_mean = function_exercise(
     name="ex02_mean_sqrt_len_from_mean",
     question=(
         "Write mean_sqrt_len_from_mean(mean_vectors, attention_mask): given mean-pooled vectors "
@@ -168,14 +158,4 @@ def mean_sqrt_len_from_mean(mean_vectors, attention_mask):
     reference_fn=reference_mean_sqrt_len_from_mean,
     cases=MEAN_SQRT_LEN_CASES,
     hint=MEAN_SQRT_LEN_HINT,
-)
-
-
-def check_safe_mean(fn) -> Feedback:
-    """Check a learner's ``safe_mean(hidden, mask)`` on right/left padding and an overflowing float16 batch."""
-    return SAFE_MEAN.check(fn)
-
-
-def check_mean_sqrt_len_from_mean(fn) -> Feedback:
-    """Check a learner's ``mean_sqrt_len_from_mean(mean_vectors, attention_mask)``."""
-    return MEAN_SQRT_LEN_FROM_MEAN.check(fn)
+).check

@@ -10,20 +10,16 @@ model loads only when a check that needs it runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from course_lib.baselines import isolated_word_average
 from course_lib.clustering import purity
-from course_lib.exercises.core import Feedback, function_exercise
+from course_lib.exercises.core import function_exercise
 from course_lib.late_interaction import maxsim
 
 __all__ = [
-    "WORDS_ALONE",
-    "PURITY",
-    "MAXSIM",
     "check_words_alone",
     "check_purity",
     "check_maxsim",
@@ -61,7 +57,7 @@ def _maxsim_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
     ]
 
 
-WORDS_ALONE = function_exercise(
+check_words_alone = function_exercise(
     name="ex03_words_alone",
     question=(
         "Write words_alone(text) that returns the 'words encoded alone' vector (384,): split the text "
@@ -80,9 +76,9 @@ def words_alone(text):
     ),
     atol=1e-5,
     rtol=1e-4,
-)
+).check
 
-PURITY = function_exercise(
+check_purity = function_exercise(
     name="ex03_purity",
     question=(
         "Write purity(true_labels, cluster_ids) for two integer arrays of the same length: for each "
@@ -102,9 +98,9 @@ def purity(true_labels, cluster_ids):
         "weight each cluster by its size: add up the majority counts and divide once by n, rather than "
         "averaging per-cluster shares; and take the majority within each cluster, not within each class."
     ),
-)
+).check
 
-MAXSIM = function_exercise(
+check_maxsim = function_exercise(
     name="ex03_maxsim",
     question=(
         "Write maxsim(query_tokens, doc_tokens) for tensors (q, hidden) and (d, hidden): for every query "
@@ -125,19 +121,4 @@ def maxsim(query_tokens, doc_tokens):
     ),
     atol=1e-5,
     rtol=1e-4,
-)
-
-
-def check_words_alone(fn: Callable[[str], torch.Tensor] | None) -> Feedback:
-    """Check a learner's ``words_alone(text) -> (hidden,)`` on three texts."""
-    return WORDS_ALONE.check(fn)
-
-
-def check_purity(fn: Callable[[np.ndarray, np.ndarray], float] | None) -> Feedback:
-    """Check a learner's ``purity(true_labels, cluster_ids) -> float`` on four clusterings."""
-    return PURITY.check(fn)
-
-
-def check_maxsim(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None) -> Feedback:
-    """Check a learner's ``maxsim(query_tokens, doc_tokens) -> score`` on four query/document pairs."""
-    return MAXSIM.check(fn)
+).check

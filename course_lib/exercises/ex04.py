@@ -3,38 +3,27 @@
 Importing this module registers the exercises, so ``show_solution("ex04_training_step")`` works;
 models are built only when a check runs.
 
-- ``ex04_cosine_similarity_loss``: SBERT's CosineSimilarityLoss, ``mean((cos(u, v) - gold / 5) ** 2)``.
-- ``ex04_training_step``: one optimisation step of CLS fine-tuning, checked against
-  :func:`course_lib.finetune.training_step` on a tiny BERT (loss and weights after two steps).
-- ``ex04_left_padding``: predict what ``hidden[:, 0]`` ("naive CLS") holds when a batch is padded on the left.
+- :func:`check_cosine_similarity_loss` (``ex04_cosine_similarity_loss``): SBERT's
+  CosineSimilarityLoss, ``mean((cos(u, v) - gold / 5) ** 2)``.
+- :func:`check_training_step` (``ex04_training_step``): one optimisation step of CLS fine-tuning,
+  checked against :func:`course_lib.finetune.training_step` on a tiny BERT (losses and weights
+  after two steps).
+
+Left padding and naive CLS is notebook 02's exercise (``ex02_left_padding_cls``);
+:func:`naive_left_padded_cls` shows what it does to a real model.
 """
 
 from __future__ import annotations
 
-import copy
-
 import torch
 
-from course_lib.exercises.core import (
-    Exercise,
-    Feedback,
-    _is_placeholder,
-    _one_line,
-    cmp,
-    function_exercise,
-    register,
-)
+from course_lib.exercises.core import function_exercise
 from course_lib.finetune import cosine_similarity_loss, training_step
 
 __all__ = [
-    "COSINE_LOSS",
-    "TRAINING_STEP",
-    "LEFT_PADDING",
     "LEFT_PADDING_TEXTS",
     "check_cosine_similarity_loss",
     "check_training_step",
-    "check_left_padding",
-    "reference_left_padding",
     "naive_left_padded_cls",
     "tiny_bert_batch",
 ]
@@ -58,7 +47,7 @@ COSINE_LOSS_HINT = (
     "(a score in [0, 1]), and the loss is the MEAN of the squared differences."
 )
 
-COSINE_LOSS = function_exercise(
+check_cosine_similarity_loss = function_exercise(
     name="ex04_cosine_similarity_loss",
     question=(
         "Write cosine_similarity_loss(u, v, gold): u and v are (batch, hidden) sentence vectors, gold "
@@ -75,12 +64,7 @@ def cosine_similarity_loss(u, v, gold):
     reference_fn=cosine_similarity_loss,
     cases=_loss_cases(),
     hint=COSINE_LOSS_HINT,
-)
-
-
-def check_cosine_similarity_loss(fn) -> Feedback:
-    """Check a learner's ``cosine_similarity_loss(u, v, gold) -> 0-d tensor`` on three batches."""
-    return COSINE_LOSS.check(fn)
+).check
 
 
 # --------------------------------------------------------------------------- 2. the training step
@@ -118,82 +102,49 @@ def tiny_bert_batch(seed: int = 0):
 
 TRAINING_STEP_HINT = (
     "optimizer.zero_grad(); u = model(**features_a).last_hidden_state[:, 0]; the same for v; "
-    "loss = cosine_similarity_loss(u, v, gold); loss.backward(); optimizer.step(); return loss.item()."
+    "loss = cosine_similarity_loss(u, v, gold); loss.backward(); optimizer.step(); return loss.item(). "
+    "If the losses match but the weights do not, look at the order of zero_grad, backward and step."
 )
 
 
-def _clone_features(features: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    return {key: value.clone() for key, value in features.items()}
+def reference_training_step(model, optimizer, features_a, features_b, gold) -> float:
+    """:func:`course_lib.finetune.training_step` with CLS pooling and no clipping, as the exercise asks."""
+    return training_step(model, optimizer, features_a, features_b, gold, pooling="cls", max_grad_norm=None)
 
 
-def _max_param_diff(a: torch.nn.Module, b: torch.nn.Module) -> float:
-    return max((p - q).abs().max().item() for p, q in zip(a.parameters(), b.parameters()))
+def two_steps_on_a_tiny_bert(step_fn):
+    """``step_fn`` as the check calls it: two steps with SGD(lr=0.1) on :func:`tiny_bert_batch`.
 
-
-def check_training_step(fn) -> Feedback:
-    """Run a learner's ``training_step(model, optimizer, features_a, features_b, gold) -> float`` twice.
-
-    Compared with :func:`course_lib.finetune.training_step` (CLS pooling, no clipping) on a tiny
-    BERT with SGD: the returned loss and every weight after each of two steps.
+    Returns a function of no arguments giving the loss and all weights (flattened) after each
+    step, so a step that forgets ``optimizer.step()`` or ``zero_grad()`` shows in the weights.
     """
-    name = "ex04_training_step"
-    if _is_placeholder(fn):
-        return Feedback(name, "not attempted")
-    if not callable(fn):
-        return Feedback(name, "incorrect", f"expected a function, got {type(fn).__name__}")
-    reference_model, features_a, features_b, gold = tiny_bert_batch()
-    learner_model = copy.deepcopy(reference_model)
-    start_model = copy.deepcopy(reference_model)
-    reference_optimizer = torch.optim.SGD(reference_model.parameters(), lr=0.1)
-    learner_optimizer = torch.optim.SGD(learner_model.parameters(), lr=0.1)
-    for step in range(2):
-        expected = training_step(
-            reference_model, reference_optimizer, features_a, features_b, gold, pooling="cls", max_grad_norm=None
-        )
-        try:
-            got = fn(learner_model, learner_optimizer, _clone_features(features_a), _clone_features(features_b), gold.clone())
-        except NotImplementedError:
-            return Feedback(name, "not attempted")
-        except Exception as error:  # the learner's bug, reported rather than raised
-            message = f"step {step + 1} raised {type(error).__name__}: {_one_line(str(error))}"
-            return Feedback(name, "incorrect", f"{message}. Hint: {TRAINING_STEP_HINT}")
-        if got is None or got is Ellipsis:
-            return Feedback(name, "not attempted", "the function returned None; return the loss as a float.")
-        if isinstance(got, torch.Tensor) and got.requires_grad:
-            got = got.detach()
-        verdict = cmp(name, got, expected, atol=1e-5, rtol=1e-4)
-        if not verdict:
-            return Feedback(
-                name, "incorrect",
-                f"step {step + 1}: the returned loss is off ({verdict.message}). Hint: {TRAINING_STEP_HINT}",
+
+    def run() -> dict[str, object] | None:
+        model, features_a, features_b, gold = tiny_bert_batch()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        outcome: dict[str, object] = {}
+        for step in (1, 2):
+            loss = step_fn(
+                model, optimizer, {k: v.clone() for k, v in features_a.items()},
+                {k: v.clone() for k, v in features_b.items()}, gold.clone(),
             )
-        if step == 0 and _max_param_diff(learner_model, start_model) == 0.0:
-            return Feedback(
-                name, "incorrect",
-                "the loss is right but no weight changed: call loss.backward() and then optimizer.step().",
-            )
-        difference = _max_param_diff(learner_model, reference_model)
-        if difference > 1e-5:
-            cause = (
-                "check the order: zero_grad, forward, loss, backward, step"
-                if step == 0
-                else "the first step was right, so gradients probably piled up: call optimizer.zero_grad() every step"
-            )
-            return Feedback(
-                name, "incorrect", f"step {step + 1}: the weights after the update differ by up to {difference:.3g}; {cause}."
-            )
-    return Feedback(name, "correct", "loss and weights match the reference after 2 steps")
+            if loss is None or loss is Ellipsis:
+                return loss
+            outcome[f"loss after step {step}"] = loss.detach() if isinstance(loss, torch.Tensor) else loss
+            outcome[f"weights after step {step}"] = torch.cat([p.detach().flatten() for p in model.parameters()])
+        return outcome
+
+    return run
 
 
-TRAINING_STEP = register(
-    Exercise(
-        name="ex04_training_step",
-        question=(
-            "Write training_step(model, optimizer, features_a, features_b, gold) for CLS fine-tuning: embed "
-            "both sides with the model's [CLS] vector, compute the CosineSimilarityLoss, update the weights "
-            "once and return the loss as a float."
-        ),
-        solution='''
+check_training_step = function_exercise(
+    name="ex04_training_step",
+    question=(
+        "Write training_step(model, optimizer, features_a, features_b, gold) for CLS fine-tuning: embed "
+        "both sides with the model's [CLS] vector, compute the CosineSimilarityLoss, update the weights "
+        "once and return the loss as a float."
+    ),
+    solution='''
 import torch.nn.functional as F
 
 def training_step(model, optimizer, features_a, features_b, gold):
@@ -205,13 +156,16 @@ def training_step(model, optimizer, features_a, features_b, gold):
     optimizer.step()                                         # move the weights
     return loss.item()
 ''',
-        hint=TRAINING_STEP_HINT,
-        check=check_training_step,
-    )
-)
+    reference_fn=reference_training_step,
+    cases=[()],
+    hint=TRAINING_STEP_HINT,
+    atol=1e-5,
+    rtol=1e-4,
+    run=two_steps_on_a_tiny_bert,
+).check
 
 
-# --------------------------------------------------------------------------- 3. left padding
+# --------------------------------------------------------------------------- left padding, shown (not an exercise)
 
 LEFT_PADDING_TEXTS = ["Dogs bark.", "The orchestra played Beethoven's ninth symphony last night."]
 
@@ -234,55 +188,3 @@ def naive_left_padded_cls(model=None) -> tuple[list[str], torch.Tensor]:
     with torch.inference_mode():
         hidden = loaded.model(**batch).last_hidden_state
     return tokenizer.convert_ids_to_tokens(batch["input_ids"][0]), hidden[:, 0].float()
-
-
-def reference_left_padding(model=None) -> dict[str, object]:
-    """The true answers, computed: the token at column 0 of the short row, and whether each row's naive
-    vector is (cosine > 0.99) the [CLS] vector the same text gets with right padding."""
-    import torch.nn.functional as F
-
-    from course_lib.embed import encode_tokens
-
-    tokens, naive = naive_left_padded_cls(model)
-    right_cls = encode_tokens(LEFT_PADDING_TEXTS, model).hidden[:, 0]  # right padding: column 0 is [CLS]
-    cosine = F.cosine_similarity(naive, right_cls)
-    return {
-        "token_at_position_0_short": tokens[0],
-        "naive_is_cls_short": bool(cosine[0] > 0.99),
-        "naive_is_cls_long": bool(cosine[1] > 0.99),
-    }
-
-
-LEFT_PADDING_HINT = (
-    "left padding puts the [PAD] tokens BEFORE the text, so column 0 of a short row is padding, and the "
-    "real tokens sit at later positions than usual; the longest row has no padding at all."
-)
-
-LEFT_PADDING = register(
-    Exercise(
-        name="ex04_left_padding",
-        question=(
-            "The batch ['Dogs bark.', 'The orchestra played Beethoven's ninth symphony last night.'] is padded on "
-            "the LEFT and sent to the model as it is; 'naive CLS' takes hidden[:, 0]. Predict: the token at "
-            "position 0 of the short row; is the short row's naive vector (cosine > 0.99) the [CLS] vector that "
-            "'Dogs bark.' gets with right padding; and is the long row's?"
-        ),
-        solution='''
-answer = {
-    "token_at_position_0_short": "[PAD]",  # left padding: the pads come first
-    "naive_is_cls_short": False,           # column 0 is a pad, and every real token sits at a shifted position
-    "naive_is_cls_long": True,             # the longest row has no padding: column 0 is [CLS]
-}
-''',
-        hint=LEFT_PADDING_HINT,
-        check=lambda answer: check_left_padding(answer),
-    )
-)
-
-
-def check_left_padding(answer: object) -> Feedback:
-    """Check a learner's three predictions (a dict) against what the model really does."""
-    name = "ex04_left_padding"
-    if _is_placeholder(answer):
-        return Feedback(name, "not attempted")
-    return cmp(name, answer, reference_left_padding(), hint=LEFT_PADDING_HINT)
