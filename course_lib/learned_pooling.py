@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -32,7 +32,7 @@ from course_lib._checks import check_bool, check_choice, check_int, check_tensor
 from course_lib.data import SentencePairs
 from course_lib.embed import length_sorted_batches, resolve_max_length, resolve_model
 from course_lib.evaluate import sts_spearman
-from course_lib.finetune import cosine_similarity_loss
+from course_lib.finetune import cosine_similarity_loss, train_loop
 from course_lib.models import LoadedModel
 from course_lib.pooling import _accumulation_dtype, _check_inputs, mean_pool
 
@@ -323,51 +323,6 @@ def _check_head(head: object) -> nn.Module:
     return head
 
 
-def _train_loop() -> Callable[..., list[float]]:
-    from course_lib import finetune
-
-    return getattr(finetune, "train_loop", _adapter_train_loop)
-
-
-def _adapter_train_loop(
-    module: nn.Module,
-    batches: Callable[[int], Sequence[Any]],
-    loss_fn: Callable[[nn.Module, Any], torch.Tensor],
-    *,
-    epochs: int = 1,
-    learning_rate: float = 2e-4,
-    warmup_ratio: float = 0.1,
-    weight_decay: float = 0.01,
-    seed: int = 0,
-    show_progress: bool | None = None,
-    desc: str = "Training",
-) -> list[float]:
-    """TEMPORARY stand-in with ``finetune.train_loop``'s signature until that loop is merged."""
-    from course_lib.finetune import _optimizer, _warmup_linear
-
-    epoch_batches = [batches(epoch) for epoch in range(epochs)]
-    total = sum(len(b) for b in epoch_batches)
-    warmup = math.ceil(warmup_ratio * total)
-    losses = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        optimizer = _optimizer(module, learning_rate, weight_decay)
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total, max(1, warmup)))
-        module.train()
-        try:
-            for this_epoch in epoch_batches:
-                for batch in this_epoch:
-                    optimizer.zero_grad(set_to_none=True)
-                    loss = loss_fn(module, batch)
-                    loss.backward()
-                    optimizer.step()
-                    schedule.step()
-                    losses.append(float(loss.detach()))
-        finally:
-            module.eval()
-    return losses
-
-
 def train_pooling_head(
     head: nn.Module,
     pairs: PairStates,
@@ -401,7 +356,7 @@ def train_pooling_head(
         v = module.pool_cached(pairs.states, pairs.second[indices])
         return cosine_similarity_loss(u, v, pairs.gold[indices])
 
-    return _train_loop()(
+    return train_loop(
         head, batches, loss_fn, epochs=epochs, learning_rate=learning_rate, warmup_ratio=warmup_ratio,
         weight_decay=weight_decay, seed=seed, show_progress=show_progress, desc="Training the pooling head",
     )

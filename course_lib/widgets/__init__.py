@@ -8,3 +8,8 @@ from course_lib.widgets.pooling_explorer import (  # noqa: F401  (notebook 02)
     pooling_explorer,
     pooling_explorer_static,
 )
+from course_lib.widgets.pooling_lab import (  # noqa: F401  (notebook 08)
+    pooling_lab,
+    pooling_lab_static,
+    prepare_lab,
+)

@@ -5,7 +5,7 @@ The learner writes ``def my_pool(token_embeddings, attention_mask)`` (``(batch, 
 
 1. runs six checks on small synthetic batches whose padding holds junk, as a real encoder's does:
    output shape, padding invariance on the right and on the left, the inputs left unmodified,
-   finite output in float16, no NaN for one-token sentences. Each prints one ✅/❌ line; a crash is
+   finite output in float16, no NaN for one-token sentences. Each prints one Pass/Fail line; a crash is
    explained from the learner's own line of code, never as a torch traceback;
 2. scores it: Spearman ρ of cosine similarity on the held-out bundled pairs, and on the STS
    Benchmark test set when ``COURSE_DATA_DIR`` has it (cached encoder outputs, so it takes seconds);
@@ -69,7 +69,12 @@ class CheckResult:
 
     @property
     def line(self) -> str:
-        return f"{'✅' if self.passed else '❌'} {self.name}: {self.detail}"
+        return f"{'Pass' if self.passed else 'Fail'} — {self.name}: {self.detail}"
+
+    def _repr_html_(self) -> str:
+        word, colour = ("Pass", "#1a7f37") if self.passed else ("Fail", "#cf222e")
+        return (f'<div><span style="color: {colour}; font-weight: bold">{word}</span> — '
+                f"<b>{html.escape(self.name)}</b>: {html.escape(self.detail)}</div>")
 
 
 # --------------------------------------------------------------------------- explaining errors
@@ -348,19 +353,19 @@ class LabReport:
         lines.append(header)
         for row in self.leaderboard:
             marker = "→" if row.kind == "yours" else " "
-            flag = "  ⚠ failed checks" if not row.passed_checks else ""
+            flag = "  (failed checks)" if not row.passed_checks else ""
             lines.append(f"{marker}{row.rank:>2}  {row.name:<{width}}{row.kind:<10}"
                          + "".join(f"{row.scores[label]:>22.3f}" for label in self.datasets) + flag)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        checks = "".join(f"<div>{html.escape(check.line)}</div>" for check in self.checks)
+        checks = "".join(check._repr_html_() for check in self.checks)
         head = "<tr><th>#</th><th>pooling</th><th>kind</th>" + "".join(
             f"<th>{html.escape(label)} ρ</th>" for label in self.datasets) + "</tr>"
         body = ""
         for row in self.leaderboard:
             style = " style='font-weight:bold;background:#fff3cd'" if row.kind == "yours" else ""
-            flag = " ⚠ failed checks" if not row.passed_checks else ""
+            flag = " (failed checks)" if not row.passed_checks else ""
             body += (f"<tr{style}><td>{row.rank}</td><td style='text-align:left'>{html.escape(row.name)}{flag}</td>"
                      f"<td>{row.kind}</td>" + "".join(f"<td>{row.scores[label]:.3f}</td>" for label in self.datasets) + "</tr>")
         return (f"<div><b>Pooling lab: {html.escape(self.name)}</b>{checks}"
