@@ -14,6 +14,8 @@ Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validat
 ``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
 Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
 Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
+Notebook 08: ``learned_pooling`` (cached encoder states, an attention-pooling head, a layer mix),
+``learned_pooling_plots``, ``widgets.pooling_lab`` (check and rank your own pooling function).
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """
