@@ -19,7 +19,8 @@ from course_lib.plotting import PALETTE, color_for, course_style
 
 __all__ = ["plot_attention_weights", "plot_layer_weights", "plot_leaderboard", "LEARNED_COLOR", "YOURS_COLOR"]
 
-LEARNED_COLOR = "#E69F00"  # orange: a learned head
+# The six built-in methods own six palette colours (plotting.METHOD_COLORS); the two left are these.
+LEARNED_COLOR = "#999999"  # grey: a learned head
 YOURS_COLOR = "#000000"  # black: the learner's entry
 _MEAN_COLOR = color_for("mean")
 
@@ -105,7 +106,7 @@ def plot_layer_weights(
                 right.set_xlabel("layer (0 = embeddings)")
                 right.set_ylabel("Spearman ρ of that layer's mean")
                 right.set_title("Each layer alone")
-                right.legend(loc="lower right")
+                right.legend(loc="upper left")
         finally:
             plt.close(fig)
     return fig
@@ -140,7 +141,7 @@ def plot_leaderboard(rows: Sequence[Any], dataset: str, title: str | None = None
             ax.set_xlim(max(0.0, low - 0.6 * span) if low > 0 else low - 0.1 * span, high + 0.25 * span)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(f"Spearman ρ (cosine), {dataset}")
-            legend = [Patch(color=_MEAN_COLOR, label="built-in"), Patch(color=LEARNED_COLOR, label="learned head")]
+            legend = [Patch(color=LEARNED_COLOR, label="learned head")]  # built-ins keep their course colours
             if any(row.kind == "yours" for row in rows):
                 legend.append(Patch(color=YOURS_COLOR, label="yours"))
             ax.legend(handles=legend, loc="lower right")
