@@ -365,15 +365,19 @@ def train_pooling_head(
 PoolingFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+def _check_pooler(pooler: object) -> None:
+    if not callable(pooler):
+        raise TypeError(f"pooler: expected a pooling function or a pooling head, got {describe(pooler)}")
+
+
 def embed_cached(pooler: PoolingFunction | nn.Module, states: TokenStateCache, batch_size: int = 64) -> torch.Tensor:
     """Pool every cached text: ``(n_texts, dim)`` float32, in the cache's order.
 
     ``pooler`` is a pooling function ``(token_embeddings, attention_mask) -> (batch, dim)`` (e.g.
     :func:`course_lib.pooling.mean_pool`) or a trained head; the batches are right-padded, pads 0.
     """
+    _check_pooler(pooler)
     check_type("states", states, TokenStateCache, "a TokenStateCache (from cache_token_states)")
-    if not callable(pooler):
-        raise TypeError(f"pooler: expected a pooling function or a pooling head, got {describe(pooler)}")
     outputs: list[torch.Tensor | None] = [None] * len(states)
     with torch.no_grad():
         for indices in states.batches(batch_size):
@@ -389,6 +393,7 @@ def embed_cached(pooler: PoolingFunction | nn.Module, states: TokenStateCache, b
 def pair_cosines(vectors: torch.Tensor, pairs: PairStates) -> np.ndarray:
     """Cosine of every pair ``(n_pairs,)`` from ``vectors`` ``(n_texts, dim)`` of ``pairs.states``."""
     vectors = check_tensor("vectors", vectors, ndim=2, shape="(n_texts, dim)", floating=True)
+    check_type("pairs", pairs, PairStates, "PairStates (from cache_pairs)")
     if vectors.shape[0] != len(pairs.states):
         raise ValueError(f"vectors: expected {len(pairs.states)} rows, one per cached text, got {vectors.shape[0]}")
     return F.cosine_similarity(vectors[pairs.first], vectors[pairs.second], dim=1).double().numpy()
@@ -396,5 +401,7 @@ def pair_cosines(vectors: torch.Tensor, pairs: PairStates) -> np.ndarray:
 
 def pairs_spearman_cached(pooler: PoolingFunction | nn.Module, pairs: PairStates) -> float:
     """Spearman ρ between cos(u, v) and the gold scores, pooling the cached states with ``pooler``."""
+    _check_pooler(pooler)
+    check_type("pairs", pairs, PairStates, "PairStates (from cache_pairs)")
     vectors = embed_cached(pooler, pairs.states)
     return sts_spearman(vectors[pairs.first], vectors[pairs.second], pairs.gold)

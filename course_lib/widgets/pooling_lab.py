@@ -281,6 +281,9 @@ def prepare_lab(
 ) -> LabData:
     """Cache the datasets (default: the held-out bundled pairs, plus STS-B test when present) and score
     the six built-in poolings and ``heads`` ``{name: trained head}`` on them."""
+    from course_lib.embed import resolve_model
+
+    model = resolve_model(model)
     if datasets is None:
         from course_lib import data
         from course_lib.finetune import split_pairs
