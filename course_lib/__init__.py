@@ -2,20 +2,28 @@
 
 Each notebook imports what it needs from one small module:
 
-- ``course_lib.models``      load a transformer encoder offline (default: all-MiniLM-L6-v2)
+- ``course_lib.models``      load a transformer encoder offline (default: all-MiniLM-L6-v2), copy it, save it
 - ``course_lib.pooling``     token embeddings ``(batch, seq, hidden)`` -> sentence vectors ``(batch, hidden)``
-- ``course_lib.embed``       texts -> token embeddings or sentence embeddings
-- ``course_lib.similarity``  cosine, dot, Euclidean, Manhattan, Minkowski, Chebyshev, top-k search
-- ``course_lib.data``        bundled datasets and the STS Benchmark / SST-2 from ``COURSE_DATA_DIR``
+- ``course_lib.embed``       texts -> token embeddings or sentence embeddings (one layer or every layer)
+- ``course_lib.similarity``  cosine, dot, Euclidean, Manhattan, Minkowski, Chebyshev, top-k search over VECTORS
+- ``course_lib.data``        bundled datasets, the STS Benchmark / SST-2 from ``COURSE_DATA_DIR``, pair splits
 - ``course_lib.evaluate``    Spearman on sentence pairs, ranking agreement between measures
-- ``course_lib.plotting``, ``course_lib.widgets``, ``course_lib.exercises``  figures, widgets, checks
+- ``course_lib.plotting``    one style and the figure helpers (a package: style, tokens, charts, geometry)
+- ``course_lib.widgets``, ``course_lib.exercises``  interactive widgets; exercise checks with feedback
 
 Notebook 03: ``baselines`` (word-level featurisers), ``classify`` (cross-validated probes),
 ``clustering``, ``probes``, ``long_texts``, ``late_interaction`` (MaxSim).
-Notebook 04: ``pooler`` (BERT's pooler and CLS head), ``finetune`` (a plain PyTorch training loop).
-Notebook 05: ``search`` (query -> ranked table), ``scale`` (cost of exact search).
+Notebook 04: ``bert_pooler`` (BERT's pooler head on [CLS]), ``finetune`` (``train_loop``, the one
+training loop, and ``fine_tune`` on scored pairs).
+Notebook 05: search in three layers, named by what they rank: ``similarity.most_similar`` (vectors),
+``search`` (texts: embeds the query, returns hits), ``widgets.search_widget`` (the interactive box);
+``scale`` (cost of exact search).
 Notebook 08: ``learned_pooling`` (cached encoder states, an attention-pooling head, a layer mix),
 ``learned_pooling_plots``, ``widgets.pooling_lab`` (check and rank your own pooling function).
+
+Every public function checks its inputs by one rule (``course_lib._checks``): a wrong type raises
+TypeError, a wrong value, shape, range or emptiness ValueError, and the message names the caller's
+argument, what was expected and what came.
 
 Importing the package itself is cheap: torch and transformers load with the modules that need them.
 """

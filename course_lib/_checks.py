@@ -32,6 +32,7 @@ __all__ = [
     "check_array",
     "check_finite",
     "check_same_length",
+    "check_bools",
 ]
 
 
@@ -205,6 +206,16 @@ def check_array(
     if value.size == 0:
         raise ValueError(f"{name}: expected a non-empty array, got shape {value.shape}")
     return value
+
+
+def check_bools(name: str, value: Any) -> np.ndarray:
+    """A 1-D boolean array ``(n,)`` from bools or 0/1 numbers (a list, numpy array or tensor)."""
+    array = check_array(name, value, ndim=1, shape="(n,)")
+    if array.dtype != bool:
+        if not np.isin(array, (0, 1)).all():
+            raise ValueError(f"{name}: expected True/False (or 0/1) values, got values such as {array[~np.isin(array, (0, 1))][0]!r}")
+        array = array.astype(bool)
+    return array
 
 
 def check_finite(name: str, value: torch.Tensor | np.ndarray) -> None:

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from course_lib.embed import resolve_model, check_texts, check_positive_int, encode
+from course_lib._checks import check_choice
+from course_lib.embed import check_positive_int, check_texts, encode, resolve_model
 from course_lib.models import LoadedModel
 
 SENTENCE = "sentence embedding"
@@ -105,8 +106,7 @@ def featurize(
     ``"sentence embedding"`` is the model's mean-pooled sentence vector; ``vocabulary_texts`` is
     used by ``"bag of words"`` only (see :func:`bag_of_words`).
     """
-    if approach not in APPROACHES:
-        raise ValueError(f"approach: expected one of {list(APPROACHES)}, got {approach!r}")
+    check_choice("approach", approach, APPROACHES)
     if approach == SENTENCE:
         return encode(texts, model, pooling="mean", show_progress=False)
     if approach == WORD_PIECES:

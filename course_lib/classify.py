@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 from scipy import sparse
+
+from course_lib._checks import check_bools, check_int, check_number, check_type, describe
 from scipy.stats import binomtest
 
 
@@ -33,12 +35,14 @@ def _as_features(name: str, features: object):
     else:
         raise TypeError(
             f"{name}: expected a torch.Tensor, numpy array or scipy sparse matrix of shape (n, d), "
-            f"got {type(features).__name__}"
+            f"got {describe(features)}"
         )
     if matrix.ndim != 2 or matrix.shape[0] == 0 or matrix.shape[1] == 0:
         raise ValueError(f"{name}: expected a non-empty matrix of shape (n, d), got shape {tuple(matrix.shape)}")
-    if not np.issubdtype(values.dtype, np.number) or not np.isfinite(values).all():
-        raise ValueError(f"{name}: expected finite numbers")
+    if not np.issubdtype(values.dtype, np.number):
+        raise TypeError(f"{name}: expected numbers, got an array of dtype {values.dtype}")
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name}: expected finite numbers, got NaN or infinite values")
     return matrix
 
 
@@ -54,9 +58,7 @@ def _as_labels(name: str, labels: object, n: int) -> np.ndarray:
 
 
 def _check_c(C: object) -> float:
-    if isinstance(C, bool) or not isinstance(C, (int, float)) or not C > 0:
-        raise ValueError(f"C: expected a positive number (inverse regularisation strength), got {C!r}")
-    return float(C)
+    return check_number("C", C, 0.0, low_inclusive=False)
 
 
 def _classifier(C: float):
@@ -83,8 +85,7 @@ def out_of_fold_probabilities(
 
     matrix = _as_features("features", features)
     y = _as_labels("labels", labels, matrix.shape[0])
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int) or not 2 <= n_splits <= len(y):
-        raise ValueError(f"n_splits: expected an int between 2 and the number of texts ({len(y)}), got {n_splits!r}")
+    n_splits = check_int("n_splits", n_splits, 2, len(y))
     if strata is None:
         keys = y
     else:
@@ -129,11 +130,9 @@ def mcnemar_p(correct_a, correct_b) -> float:
     Only the texts where exactly one of them is right count; under "equally good" each such text
     is a fair coin. Small p (say < 0.05) means the difference is unlikely to be luck.
     """
-    a, b = np.asarray(correct_a), np.asarray(correct_b)
-    if a.shape != b.shape or a.ndim != 1 or a.dtype != bool or b.dtype != bool:
-        raise ValueError(
-            f"correct_a, correct_b: expected two boolean arrays of the same shape (n,), got {a.shape} and {b.shape}"
-        )
+    a, b = check_bools("correct_a", correct_a), check_bools("correct_b", correct_b)
+    if a.shape != b.shape:
+        raise ValueError(f"correct_b: expected shape {a.shape} like correct_a, got {b.shape}")
     only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
     if only_a + only_b == 0:
         return 1.0
@@ -158,8 +157,9 @@ def accuracy_with_fewer_labels(
     gives *the same* texts to every approach, so the approaches are compared on equal terms.
     Returns ``{approach: [accuracy per draw]}``. With ``n_labels`` = all training texts there is one draw.
     """
-    if not isinstance(train_features, Mapping) or not train_features:
-        raise TypeError("train_features: expected a non-empty dict {approach: features}")
+    check_type("train_features", train_features, Mapping, "a dict {approach: features}")
+    if not train_features:
+        raise ValueError("train_features: expected a dict {approach: features} with at least one approach, got an empty dict")
     if not isinstance(test_features, Mapping) or set(test_features) != set(train_features):
         raise ValueError(
             f"test_features: expected a dict with the same approaches as train_features {list(train_features)}, "
@@ -174,12 +174,8 @@ def accuracy_with_fewer_labels(
                          f"got {sorted(n_train)} and {sorted(n_test)}")
     y_train = _as_labels("train_labels", train_labels, n_train.pop())
     y_test = _as_labels("test_labels", test_labels, n_test.pop())
-    if isinstance(n_labels, bool) or not isinstance(n_labels, int) or not 2 <= n_labels <= len(y_train):
-        raise ValueError(
-            f"n_labels: expected an int between 2 and the number of training texts ({len(y_train)}), got {n_labels!r}"
-        )
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats: expected an int >= 1, got {repeats!r}")
+    n_labels = check_int("n_labels", n_labels, 2, len(y_train))
+    repeats = check_int("repeats", repeats, 1)
     draws = 1 if n_labels == len(y_train) else repeats
     results: dict[str, list[float]] = {name: [] for name in train}
     for draw in range(draws):

@@ -11,13 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from course_lib._checks import check_array, check_finite, check_int
+
 
 def _as_ids(name: str, values: object) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    array = np.asarray(values)
-    if array.ndim != 1 or len(array) == 0:
-        raise ValueError(f"{name}: expected a non-empty 1-D sequence of labels, got shape {array.shape}")
+    array = check_array(name, values, ndim=1, shape="(n,) of labels", numeric=False)
     if array.dtype.kind not in "iub":  # strings or floats: map each distinct value to an int
         _, array = np.unique(array.astype(str), return_inverse=True)
     return array.astype(np.int64)
@@ -54,23 +52,15 @@ def kmeans_clusters(
     """
     from sklearn.cluster import KMeans
 
-    if isinstance(embeddings, torch.Tensor):
-        embeddings = embeddings.detach().cpu().numpy()
-    try:
-        points = np.asarray(embeddings, dtype=np.float64)
-    except ValueError as error:  # numpy: "inhomogeneous shape", e.g. token matrices of different lengths
-        raise ValueError(
-            "embeddings: expected one fixed-length vector per text, shape (n, hidden), got items of "
-            "different shapes (token matrices? pool them into sentence vectors first)"
-        ) from error
-    if points.ndim != 2:
-        raise ValueError(
-            f"embeddings: expected one fixed-length vector per text, shape (n, hidden), got shape {points.shape}"
+    if isinstance(embeddings, (list, tuple)) and any(isinstance(item, str) for item in embeddings):
+        raise TypeError(
+            "embeddings: expected one vector per text, shape (n, hidden), got a list of strings "
+            "(embed the texts first, e.g. encode(texts))"
         )
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(points):
-        raise ValueError(f"k: expected an int between 1 and the number of texts ({len(points)}), got {k!r}")
-    if not np.isfinite(points).all():
-        raise ValueError("embeddings: contains NaN or infinite values")
+    shape = "(n, hidden): one fixed-length vector per text (token matrices? pool them into sentence vectors first)"
+    points = check_array("embeddings", embeddings, ndim=2, shape=shape).astype(np.float64)
+    k = check_int("k", k, 1, len(points))
+    check_finite("embeddings", points)
     if normalize:
         norms = np.linalg.norm(points, axis=1, keepdims=True)
         points = points / np.where(norms == 0, 1.0, norms)

@@ -14,6 +14,7 @@ from typing import Iterator, Sequence
 import torch
 import torch.nn.functional as F
 
+from course_lib import _checks
 from course_lib.models import LoadedModel, load_model
 from course_lib.pooling import check_method, pool
 
@@ -43,38 +44,33 @@ def resolve_model(model: LoadedModel | str | None) -> LoadedModel:
         return model
     raise TypeError(
         f"model: expected a LoadedModel (from course_lib.models.load_model), a model name or None, "
-        f"got {type(model).__name__}"
+        f"got {_checks.describe(model)}"
     )
 
 
-def check_texts(texts: str | Sequence[str]) -> list[str]:
-    """A string as a one-item list, a list or tuple of strings as a list; anything else raises."""
-    if isinstance(texts, str):
-        return [texts]
-    if not isinstance(texts, (list, tuple)):
-        raise TypeError(f"texts: expected a string or a list of strings, got {type(texts).__name__}")
-    if len(texts) == 0:
-        raise ValueError("texts: expected at least one text, got an empty list")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"texts: expected strings, got {type(text).__name__} at index {i}")
-    return list(texts)
+def check_texts(texts: str | Sequence[str], name: str = "texts") -> list[str]:
+    """A string as a one-item list, a non-empty list or tuple of strings as a list; anything else raises."""
+    return _checks.check_texts(name, texts)
 
 
 def check_positive_int(name: str, value: object) -> int:
     """``value`` if it is an int >= 1, else a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive int, got {value}")
-    return value
+    return _checks.check_int(name, value, 1)
+
+
+def position_limit(loaded: LoadedModel) -> int | None:
+    """How many positions the model's position table holds (512 for BERT), or None if it does not say."""
+    _checks.check_type("loaded", loaded, LoadedModel, "a LoadedModel")
+    limit = getattr(loaded.model.config, "max_position_embeddings", None)
+    return int(limit) if isinstance(limit, int) and limit > 0 else None
 
 
 def resolve_max_length(loaded: LoadedModel, max_length: int | None) -> int:
-    """``max_length`` checked, or the length the model was trained with when None."""
+    """``max_length`` checked (at least 1, at most the model's position table), or the trained length when None."""
+    limit = position_limit(loaded)
     if max_length is None:
         return loaded.max_length
-    return check_positive_int("max_length", max_length)
+    return _checks.check_int("max_length", max_length, 1, limit)
 
 
 def length_sorted_batches(
@@ -85,8 +81,12 @@ def length_sorted_batches(
     ``batch`` holds ``(batch, seq)`` tensors on the model's device, padded on the right to the
     longest text of that batch only, so short texts are not padded to the longest of all;
     ``indices`` says which input texts the rows are. Shared by every function that runs the
-    encoder over many texts (``encode``, ``late_interaction.token_sets``, ``pooler.encode_cls_views``).
+    encoder over many texts (``encode``, ``late_interaction.token_sets``, ``bert_pooler.encode_cls_views``).
     """
+    _checks.check_type("loaded", loaded, LoadedModel, "a LoadedModel")
+    texts = check_texts(texts)
+    batch_size = check_positive_int("batch_size", batch_size)
+    max_length = resolve_max_length(loaded, max_length)
     tokenizer = loaded.tokenizer
     encoded = tokenizer(texts, truncation=True, max_length=max_length)
     features = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
@@ -120,8 +120,7 @@ def encode_tokens(
     loaded = resolve_model(model)
     items = check_texts(texts)
     length = resolve_max_length(loaded, max_length)
-    if padding_side not in ("right", "left"):
-        raise ValueError(f"padding_side: expected 'right' or 'left', got {padding_side!r}")
+    _checks.check_choice("padding_side", padding_side, ("right", "left"))
     tokenizer = loaded.tokenizer
     previous_side = tokenizer.padding_side
     tokenizer.padding_side = padding_side
@@ -160,7 +159,7 @@ def encode(
     truncated. ``show_progress=None`` shows a tqdm bar only for long inputs.
     """
     return encode_all_methods(
-        texts, model, [check_method(pooling)], normalize=normalize, batch_size=batch_size,
+        texts, model, [check_method(pooling, "pooling")], normalize=normalize, batch_size=batch_size,
         max_length=max_length, show_progress=show_progress,
     )[pooling]
 
@@ -225,14 +224,15 @@ def _encode_pooled(
 
         methods = METHODS
     if isinstance(methods, str) or not isinstance(methods, (list, tuple)):
-        raise TypeError(f"methods: expected a list of pooling method names, got {type(methods).__name__}")
+        raise TypeError(f"methods: expected a list of pooling method names, got {_checks.describe(methods)}")
     if len(methods) == 0:
         raise ValueError("methods: expected at least one pooling method, got an empty list")
-    methods = [check_method(method) for method in methods]
-    if not isinstance(normalize, bool):
-        raise TypeError(f"normalize: expected True or False, got {type(normalize).__name__}")
+    methods = [check_method(method, "methods") for method in methods]
+    normalize = _checks.check_bool("normalize", normalize)
     batch_size = check_positive_int("batch_size", batch_size)
     length = resolve_max_length(loaded, max_length)
+    if show_progress is not None:
+        show_progress = _checks.check_bool("show_progress", show_progress)
     n_layers = loaded.model.config.num_hidden_layers
     if layers is None:
         selected, want_all_states = [n_layers], False
@@ -240,16 +240,10 @@ def _encode_pooled(
         selected, want_all_states = list(range(n_layers + 1)), True
     else:
         if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple, range)):
-            raise TypeError(f"layers: expected a list of layer indices 0..{n_layers}, got {type(layers).__name__}")
+            raise TypeError(f"layers: expected a list of layer indices 0..{n_layers}, got {_checks.describe(layers)}")
         if len(layers) == 0:
             raise ValueError(f"layers: expected at least one layer index 0..{n_layers}, got an empty list")
-        selected = []
-        for layer in layers:
-            if isinstance(layer, bool) or not isinstance(layer, int):
-                raise TypeError(f"layers: expected int layer indices 0..{n_layers}, got {type(layer).__name__}")
-            if not 0 <= layer <= n_layers:
-                raise ValueError(f"layers: expected indices in 0..{n_layers}, got {layer}")
-            selected.append(layer)
+        selected = [_checks.check_int("layers", layer, 0, n_layers) for layer in layers]
         want_all_states = True
 
     batches = length_sorted_batches(loaded, items, batch_size, length)

@@ -13,7 +13,10 @@ import numpy as np
 import torch
 from scipy.stats import kendalltau, spearmanr
 
-from course_lib.similarity import higher_is_closer, paired, pairwise
+from course_lib._checks import check_array, check_finite, check_int, check_number, check_tensor, check_type
+from course_lib.data import SentencePairs, check_pairs
+from course_lib.models import LoadedModel
+from course_lib.similarity import check_pair, higher_is_closer, paired, pairwise
 
 
 def sts_spearman(emb_a, emb_b, gold, measure: str = "cosine", p: float | None = None) -> float:
@@ -22,15 +25,23 @@ def sts_spearman(emb_a, emb_b, gold, measure: str = "cosine", p: float | None = 
     ``emb_a``, ``emb_b``: ``(n, hidden)`` embeddings of the first and second sentences; ``gold``:
     ``(n,)`` scores. Distances are negated, so a good measure gives a positive ρ for every measure.
     """
-    scores = paired(emb_a, emb_b, measure, p)
-    gold_array = np.asarray(gold.cpu().numpy() if isinstance(gold, torch.Tensor) else gold, dtype=np.float64)
-    if gold_array.ndim != 1 or gold_array.shape[0] != scores.shape[0]:
+    scores = paired(emb_a, emb_b, measure, p, names=("emb_a", "emb_b"))
+    gold_array = check_array("gold", gold, ndim=1, shape="(n,)").astype(np.float64)
+    if gold_array.shape[0] != scores.shape[0]:
         raise ValueError(f"gold: expected shape ({scores.shape[0]},) to match the pairs, got {gold_array.shape}")
     if scores.shape[0] < 3:
         raise ValueError(f"emb_a: expected at least 3 pairs for a rank correlation, got {scores.shape[0]}")
-    if not np.isfinite(gold_array).all():
-        raise ValueError("gold: contains NaN or infinite values")
-    oriented = scores.double().numpy() if higher_is_closer(measure) else -scores.double().numpy()
+    check_finite("gold", gold_array)
+    if np.ptp(gold_array) == 0:
+        raise ValueError(
+            f"gold: expected scores that vary, got {gold_array[0]:g} for every pair (Spearman ρ is undefined)"
+        )
+    a, b = check_pair(emb_a, emb_b, ("emb_a", "emb_b"))
+    if a.shape == b.shape and torch.equal(a, b):
+        raise ValueError("emb_b: expected the second sentences' embeddings, got the same values as emb_a")
+    oriented = scores.double().cpu().numpy() if higher_is_closer(measure) else -scores.double().cpu().numpy()
+    if np.ptp(oriented) == 0:
+        raise ValueError(f"emb_b: expected pairs whose {measure} varies, got the same score for every pair")
     return float(spearmanr(oriented, gold_array).statistic)
 
 
@@ -38,19 +49,20 @@ def sts_spearman(emb_a, emb_b, gold, measure: str = "cosine", p: float | None = 
 
 
 def _closeness_matrix(name: str, x: object) -> torch.Tensor:
-    if isinstance(x, np.ndarray):
-        x = torch.from_numpy(x)
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a (queries, candidates) tensor or numpy array, got {type(x).__name__}")
-    if x.dim() != 2 or x.shape[0] == 0 or x.shape[1] < 2:
+    x = check_tensor(name, x, ndim=2, shape="(queries, candidates)", allow_numpy=True, finite=True)
+    if x.shape[1] < 2:
+        raise ValueError(f"{name}: expected shape (queries, candidates) with at least 2 candidates, got {tuple(x.shape)}")
+    return x if x.is_floating_point() else x.double()
+
+
+def _check_rankable(name: str, x: torch.Tensor) -> None:
+    """Kendall τ is undefined (NaN) for a query whose candidates all score the same."""
+    tied = (x.amax(dim=1) == x.amin(dim=1)).nonzero().flatten().tolist()
+    if tied:
         raise ValueError(
-            f"{name}: expected shape (queries, candidates) with at least 2 candidates, got {tuple(x.shape)}"
+            f"{name}: expected every query to tell its candidates apart, got query row(s) {tied[:5]} where all "
+            "candidates score the same (a zero-vector query?), so they have no ranking"
         )
-    if not x.is_floating_point():
-        x = x.double()
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name}: contains NaN or infinite values")
-    return x
 
 
 def closeness(query, corpus, measure: str = "cosine", p: float | None = None) -> torch.Tensor:
@@ -59,7 +71,7 @@ def closeness(query, corpus, measure: str = "cosine", p: float | None = None) ->
     Similarities are returned as they are and distances negated, so that every measure's ranking of
     the corpus for a query is "sort descending". ``query`` ``(q, d)``, ``corpus`` ``(m, d)``.
     """
-    scores = pairwise(query, corpus, measure, p)
+    scores = pairwise(query, corpus, measure, p, names=("query", "corpus"))
     return scores if higher_is_closer(measure) else -scores
 
 
@@ -76,10 +88,7 @@ def top_k_overlap(closeness_a, closeness_b, k: int = 10) -> float:
     """
     a, b = _closeness_matrix("closeness_a", closeness_a), _closeness_matrix("closeness_b", closeness_b)
     _check_same_shape(a, b)
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise TypeError(f"k: expected an int, got {type(k).__name__}")
-    if not 1 <= k <= a.shape[1]:
-        raise ValueError(f"k: expected 1 <= k <= number of candidates ({a.shape[1]}), got {k}")
+    k = check_int("k", k, 1, a.shape[1])
     top_a = torch.topk(a, k, dim=1).indices
     top_b = torch.topk(b, k, dim=1).indices
     shared = (top_a.unsqueeze(2) == top_b.unsqueeze(1)).any(dim=2).sum(dim=1)
@@ -94,6 +103,8 @@ def kendall_tau(closeness_a, closeness_b) -> float:
     """
     a, b = _closeness_matrix("closeness_a", closeness_a), _closeness_matrix("closeness_b", closeness_b)
     _check_same_shape(a, b)
+    _check_rankable("closeness_a", a)
+    _check_rankable("closeness_b", b)
     a_rows, b_rows = a.double().numpy(), b.double().numpy()
     taus = [kendalltau(row_a, row_b).statistic for row_a, row_b in zip(a_rows, b_rows)]
     return float(np.mean(taus))
@@ -105,11 +116,10 @@ def ranking_agreement(closeness_by_measure, k: int = 10) -> tuple[list[str], np.
     ``closeness_by_measure``: ``{name: (queries, candidates)}`` (higher = closer, same shape for
     all). Returns ``(names, overlap, tau)`` with two symmetric ``(M, M)`` matrices, 1 on the diagonal.
     """
-    if not isinstance(closeness_by_measure, Mapping) or len(closeness_by_measure) == 0:
-        raise TypeError(
-            "closeness_by_measure: expected a non-empty dict {measure name: (queries, candidates) scores}, "
-            f"got {type(closeness_by_measure).__name__}"
-        )
+    expected = "a dict {measure name: (queries, candidates) scores}"
+    check_type("closeness_by_measure", closeness_by_measure, Mapping, expected)
+    if len(closeness_by_measure) == 0:
+        raise ValueError(f"closeness_by_measure: expected {expected} with at least one measure, got an empty dict")
     names = [str(name) for name in closeness_by_measure]
     matrices = [_closeness_matrix(f"closeness_by_measure[{name!r}]", m) for name, m in closeness_by_measure.items()]
     overlap = np.eye(len(names))
@@ -138,21 +148,17 @@ def bootstrap_spearman_difference(
     """
     arrays = []
     for name, values in (("scores_a", scores_a), ("scores_b", scores_b), ("gold", gold)):
-        if isinstance(values, torch.Tensor):
-            values = values.detach().cpu().double().numpy()
-        array = np.asarray(values, dtype=np.float64)
-        if array.ndim != 1 or array.shape[0] < 3:
+        array = check_array(name, values, ndim=1, shape="(n,)").astype(np.float64)
+        if array.shape[0] < 3:
             raise ValueError(f"{name}: expected shape (n,) with n >= 3, got {array.shape}")
-        if not np.isfinite(array).all():
-            raise ValueError(f"{name}: contains NaN or infinite values")
+        check_finite(name, array)
         arrays.append(array)
     a, b, g = arrays
     if not a.shape == b.shape == g.shape:
         raise ValueError(f"scores_b, gold: expected the shape of scores_a {a.shape}, got {b.shape} and {g.shape}")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
-        raise ValueError(f"n_resamples: expected an int >= 10, got {n_resamples!r}")
-    if not isinstance(confidence, float) or not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a float in (0, 1), got {confidence!r}")
+    n_resamples = check_int("n_resamples", n_resamples, 10)
+    seed = check_int("seed", seed, 0)
+    confidence = check_number("confidence", confidence, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     rng = np.random.default_rng(seed)
     differences = np.empty(n_resamples)
     for r in range(n_resamples):
@@ -162,3 +168,15 @@ def bootstrap_spearman_difference(
     low, high = np.nanpercentile(differences, [tail, 100 - tail])
     full = spearmanr(b, g).statistic - spearmanr(a, g).statistic
     return float(full), float(low), float(high)
+
+
+def pairs_spearman(
+    pairs: SentencePairs, model: LoadedModel | str | None = None, pooling: str = "cls", batch_size: int = 64
+) -> float:
+    """Spearman ρ between cos(u, v) and the gold scores of ``pairs``, embedding with ``embed.encode`` (notebook 04)."""
+    from course_lib.embed import encode
+
+    checked = check_pairs("pairs", pairs)
+    n = len(checked.sentences1)
+    vectors = encode(checked.sentences1 + checked.sentences2, model, pooling=pooling, batch_size=batch_size, show_progress=False)
+    return sts_spearman(vectors[:n], vectors[n:], checked.scores)

@@ -11,26 +11,19 @@ The model you pass in is never modified: :func:`fine_tune` trains a deep copy an
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_type, describe
-from course_lib.data import SentencePairs
-from course_lib.embed import encode, resolve_max_length, resolve_model
-from course_lib.evaluate import sts_spearman
+from course_lib._checks import check_bool, check_callable, check_int, check_number, check_str, check_tensor, check_type, describe
+from course_lib.data import SentencePairs, check_pairs
+from course_lib.embed import resolve_max_length, resolve_model
 from course_lib.models import LoadedModel, load_fresh_model
 from course_lib.pooling import check_method, pool
-
-# Where save_model writes by default: never inside the repository.
-DEFAULT_SAVE_DIR = Path(tempfile.gettempdir()) / "art_of_pooling_embeddings" / "fine_tuned"
 
 # Batches are formed inside buckets of this many batches, each sorted by length: little padding,
 # and still a different mix of pairs every epoch.
@@ -66,46 +59,6 @@ class FineTuneResult:
 # --------------------------------------------------------------------------- input checks
 
 
-def _check_pairs(pairs: object, max_score: float | None) -> SentencePairs:
-    if isinstance(pairs, SentencePairs):
-        first, second, scores = pairs.sentences1, pairs.sentences2, pairs.scores
-    elif isinstance(pairs, tuple) and len(pairs) in (3, 4):
-        first, second, scores = pairs[:3]
-    else:
-        raise TypeError(
-            "pairs: expected SentencePairs (e.g. from course_lib.data.load_sts_pairs()) or a tuple "
-            f"(sentences1, sentences2, scores), got {type(pairs).__name__}"
-        )
-    for label, texts in (("sentences1", first), ("sentences2", second)):
-        if not isinstance(texts, (list, tuple)) or not all(isinstance(t, str) for t in texts):
-            raise TypeError(f"pairs: expected {label} to be a list of strings, got {type(texts).__name__}")
-    gold = np.asarray(scores.cpu().numpy() if isinstance(scores, torch.Tensor) else scores, dtype=np.float64)
-    if not (len(first) == len(second) == gold.shape[0]) or gold.ndim != 1:
-        raise ValueError(
-            f"pairs: expected as many scores as pairs, got {len(first)} first sentences, "
-            f"{len(second)} second sentences and scores of shape {gold.shape}"
-        )
-    if len(first) == 0:
-        raise ValueError("pairs: expected at least one pair, got none")
-    if not np.isfinite(gold).all():
-        raise ValueError("pairs: expected finite gold scores, got NaN or infinite values")
-    if max_score is not None and (gold.min() < 0 or gold.max() > max_score):
-        raise ValueError(
-            f"pairs: expected gold scores between 0 and max_score={max_score:g}, "
-            f"got values from {gold.min():g} to {gold.max():g}"
-        )
-    kinds = pairs.kinds if isinstance(pairs, SentencePairs) else None
-    return SentencePairs(list(first), list(second), gold, kinds)
-
-
-def _check_loaded(model: object) -> LoadedModel:
-    if not isinstance(model, LoadedModel):
-        raise TypeError(
-            f"model: expected a LoadedModel (from course_lib.models.load_model) or None, got {type(model).__name__}"
-        )
-    return model
-
-
 # --------------------------------------------------------------------------- the pieces
 
 
@@ -117,17 +70,15 @@ def cosine_similarity_loss(
     ``u``, ``v``: ``(batch, hidden)`` sentence vectors; ``gold``: ``(batch,)`` scores in
     ``[0, max_score]``. Returns a 0-d tensor that gradients flow through.
     """
-    for name, tensor in (("u", u), ("v", v)):
-        if not isinstance(tensor, torch.Tensor) or tensor.dim() != 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (batch, hidden), got "
-                f"{tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__}"
-            )
+    check_tensor("u", u, ndim=2, shape="(batch, hidden)", floating=True)
+    check_tensor("v", v, ndim=2, shape="(batch, hidden)", floating=True)
     if u.shape != v.shape:
         raise ValueError(f"v: expected the shape of u {tuple(u.shape)}, got {tuple(v.shape)}")
-    if not isinstance(gold, torch.Tensor) or tuple(gold.shape) != (u.shape[0],):
-        got = tuple(gold.shape) if isinstance(gold, torch.Tensor) else type(gold).__name__
-        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {got}")
+    check_tensor("gold", gold, ndim=1, shape="(batch,)")
+    if tuple(gold.shape) != (u.shape[0],):
+        raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {tuple(gold.shape)}")
+    if gold.device != u.device or v.device != u.device:
+        raise ValueError(f"gold, v: expected tensors on u's device ({u.device}), got {v.device} and {gold.device}")
     max_score = check_number("max_score", max_score, 0.0, low_inclusive=False)
     cosine = F.cosine_similarity(u, v, dim=1)
     return F.mse_loss(cosine, gold.to(cosine.dtype) / max_score)
@@ -135,6 +86,7 @@ def cosine_similarity_loss(
 
 def encoder_layers(model: nn.Module) -> nn.ModuleList:
     """The transformer blocks of a BERT/RoBERTa-style encoder (``model.encoder.layer``)."""
+    check_type("model", model, nn.Module, "a torch.nn.Module (a BERT-style encoder)")
     base = getattr(model, "base_model", model)
     layers = getattr(getattr(base, "encoder", None), "layer", None)
     if not isinstance(layers, nn.ModuleList):
@@ -167,6 +119,8 @@ def freeze_lower_layers(model: nn.Module, trainable_layers: int | None) -> int:
 
 def embed_batch(model: nn.Module, features: dict[str, torch.Tensor], pooling: str = "cls") -> torch.Tensor:
     """One forward pass and pooling, with gradients: ``features`` of a padded batch -> ``(batch, hidden)``."""
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("features", features, dict, "a dict of (batch, seq) tensors (tokenizer output)")
     hidden = model(**features).last_hidden_state
     return pool(hidden, features["attention_mask"], pooling)
 
@@ -187,6 +141,9 @@ def training_step(
     of the same size); ``gold``: ``(batch,)`` scores. Embeds both sides with ``pooling``, computes
     :func:`cosine_similarity_loss`, backpropagates, clips the gradient norm and steps.
     """
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
+
     def loss_fn(model: nn.Module, batch: None) -> torch.Tensor:
         u = embed_batch(model, features_a, pooling)
         v = embed_batch(model, features_b, pooling)
@@ -221,7 +178,10 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, generator: 
 
     Neighbours in length share a batch, so padding (wasted compute) is small.
     """
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence):
+        raise TypeError(f"lengths: expected a list of token counts, got {describe(lengths)}")
     batch_size = check_int("batch_size", batch_size, 1)
+    check_type("generator", generator, torch.Generator, "a torch.Generator")
     order = torch.randperm(len(lengths), generator=generator).tolist()
     bucket = batch_size * _BATCHES_PER_BUCKET
     batches: list[list[int]] = []
@@ -237,6 +197,8 @@ def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, A
 
     Only parameters that require grad are included; an empty group is left out.
     """
+    check_type("module", module, nn.Module, "a torch.nn.Module")
+    weight_decay = check_number("weight_decay", weight_decay, 0.0)
     decay, no_decay = [], []
     for name, parameter in module.named_parameters():
         if parameter.requires_grad:
@@ -247,6 +209,8 @@ def optimizer_groups(module: nn.Module, weight_decay: float) -> list[dict[str, A
 
 def warmup_steps_for(total_steps: int, warmup_ratio: float) -> int:
     """Warm-up length as the Hugging Face Trainer computes it: ``ceil(warmup_ratio * total_steps)``."""
+    total_steps = check_int("total_steps", total_steps, 1)
+    warmup_ratio = check_number("warmup_ratio", warmup_ratio, 0.0, 1.0)
     return math.ceil(warmup_ratio * total_steps)
 
 
@@ -256,6 +220,7 @@ def linear_warmup_factor(step: int, total_steps: int, warmup_steps: int) -> floa
     Rises linearly from 0.0 at step 0 to 1.0 at ``warmup_steps``, then falls linearly to 0.0 at
     ``total_steps``: ``0, 1/w, 2/w, ...`` during warm-up (step ``s`` trains with factor ``s / w``).
     """
+    step = check_int("step", step, 0)
     if step < warmup_steps:
         return step / max(1, warmup_steps)
     return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
@@ -384,7 +349,7 @@ def fine_tune(
     ``show_progress=None`` shows a bar when there are more than 16 steps (as ``encode``). Returns a
     :class:`FineTuneResult` whose ``.model`` is in eval mode with every parameter trainable again.
     """
-    data = _check_pairs(pairs, check_number("max_score", max_score, 0.0, low_inclusive=False))
+    data = check_pairs("pairs", pairs, check_number("max_score", max_score, 0.0, low_inclusive=False))
     check_method(pooling)
     batch_size = check_int("batch_size", batch_size, 1)
     seed = check_int("seed", seed, 0)
@@ -434,115 +399,3 @@ def fine_tune(
         name=f"{source.name} (fine-tuned, {pooling})", tokenizer=tokenizer, model=network, max_length=source.max_length
     )
     return FineTuneResult(trained, losses, seconds, trainable, total, settings)
-
-
-# --------------------------------------------------------------------------- evaluation and data
-
-
-def pairs_spearman(pairs: SentencePairs, model: LoadedModel | None = None, pooling: str = "cls", batch_size: int = 64) -> float:
-    """Spearman ρ between cos(u, v) and the gold scores, embedding with :func:`course_lib.embed.encode`."""
-    data = _check_pairs(pairs, max_score=None)
-    n = len(data.sentences1)
-    vectors = encode(data.sentences1 + data.sentences2, model, pooling=pooling, batch_size=batch_size, show_progress=False)
-    return sts_spearman(vectors[:n], vectors[n:], data.scores)
-
-
-def split_pairs(pairs: SentencePairs, test_fraction: float = 1 / 3, seed: int = 0) -> tuple[SentencePairs, SentencePairs]:
-    """Split into (train, held-out) at random; stratified by ``kinds`` when the pairs have them.
-
-    Every kind keeps at least one pair on each side when it has two or more.
-    """
-    if not isinstance(pairs, SentencePairs):
-        raise TypeError(f"pairs: expected SentencePairs, got {type(pairs).__name__}")
-    test_fraction = check_number("test_fraction", test_fraction, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
-    seed = check_int("seed", seed, 0)
-    rng = np.random.default_rng(seed)
-    groups = pairs.kinds if pairs.kinds is not None else ["all"] * len(pairs.sentences1)
-    test: list[int] = []
-    for kind in dict.fromkeys(groups):
-        members = [i for i, g in enumerate(groups) if g == kind]
-        members = [members[i] for i in rng.permutation(len(members))]
-        n_test = min(max(1, round(test_fraction * len(members))), len(members) - 1) if len(members) > 1 else 0
-        test.extend(members[:n_test])
-    test_set = set(test)
-    train = [i for i in range(len(groups)) if i not in test_set]
-    test = sorted(test)
-
-    def take(indices: list[int]) -> SentencePairs:
-        return SentencePairs(
-            [pairs.sentences1[i] for i in indices],
-            [pairs.sentences2[i] for i in indices],
-            np.asarray(pairs.scores)[indices],
-            None if pairs.kinds is None else [pairs.kinds[i] for i in indices],
-        )
-
-    return take(train), take(test)
-
-
-def save_model(model: LoadedModel, folder: str | Path | None = None) -> Path:
-    """Save a (fine-tuned) model so ``load_model(folder)`` reloads it; default folder under the temp dir.
-
-    Writes ``model.safetensors``, the config, the tokenizer and ``sentence_bert_config.json`` (its
-    max_length). Never saves into the course repository by default.
-    """
-    loaded = _check_loaded(model)
-    if folder is not None and not isinstance(folder, (str, Path)):
-        raise TypeError(f"folder: expected a path or None, got {type(folder).__name__}")
-    target = DEFAULT_SAVE_DIR if folder is None else Path(folder).expanduser()
-    target.mkdir(parents=True, exist_ok=True)
-    loaded.model.save_pretrained(target, safe_serialization=True)
-    loaded.tokenizer.save_pretrained(target)
-    (target / "sentence_bert_config.json").write_text(
-        f'{{"max_seq_length": {loaded.max_length}, "do_lower_case": false}}\n'
-    )
-    return target
-
-
-def stsb_recipe(
-    epochs: int = 1,
-    batch_size: int = 16,
-    learning_rate: float = 2e-4,
-    trainable_layers: int | None = 2,
-    seed: int = 0,
-    fine_tune_mean: bool = False,
-    show_progress: bool | None = None,
-) -> dict[str, Any]:
-    """The full recipe on real data: fine-tune CLS on STS-B train, score STS-B test before and after.
-
-    Needs ``COURSE_DATA_DIR`` (else FileNotFoundError). Returns Spearman ρ (cosine) for
-    ``cls_before``, ``cls_after`` and the untuned ``mean_baseline`` (the model was trained with mean
-    pooling), ``train_seconds``, ``eval_seconds`` and the :class:`FineTuneResult`; with
-    ``fine_tune_mean=True`` also ``mean_after``: the same budget spent on mean pooling.
-    """
-    from course_lib.data import load_stsb
-    from course_lib.models import load_model
-
-    if not isinstance(fine_tune_mean, bool):
-        raise TypeError(f"fine_tune_mean: expected True or False, got {type(fine_tune_mean).__name__}")
-    train, test = load_stsb("train"), load_stsb("test")
-    settings = dict(
-        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, trainable_layers=trainable_layers,
-        seed=seed, show_progress=show_progress,
-    )
-    started = time.perf_counter()
-    shared = load_model()
-    # One forward pass gives the untuned CLS and mean vectors (equal to encode's, tested).
-    from course_lib.pooler import encode_cls_views
-
-    first, second = encode_cls_views(test.sentences1, shared), encode_cls_views(test.sentences2, shared)
-    scores: dict[str, Any] = {
-        "cls_before": sts_spearman(first["cls"], second["cls"], test.scores),
-        "mean_baseline": sts_spearman(first["mean"], second["mean"], test.scores),
-    }
-    eval_seconds = time.perf_counter() - started
-    result = fine_tune(train, pooling="cls", **settings)
-    started = time.perf_counter()
-    scores["cls_after"] = pairs_spearman(test, result.model, "cls")
-    eval_seconds += time.perf_counter() - started
-    scores.update(train_seconds=result.seconds, result=result)
-    if fine_tune_mean:
-        mean_result = fine_tune(train, pooling="mean", **settings)
-        scores["mean_after"] = pairs_spearman(test, mean_result.model, "mean")
-        scores["mean_train_seconds"] = mean_result.seconds
-    scores["eval_seconds"] = eval_seconds
-    return scores

@@ -17,7 +17,8 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from course_lib.embed import resolve_model, check_texts, resolve_max_length, check_positive_int, length_sorted_batches
+from course_lib._checks import check_tensor, describe
+from course_lib.embed import check_positive_int, check_texts, length_sorted_batches, resolve_max_length, resolve_model
 from course_lib.models import LoadedModel
 
 
@@ -46,13 +47,7 @@ def token_sets(
 
 
 def _as_token_matrix(name: str, x: object) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a torch.Tensor of shape (tokens, hidden), got {type(x).__name__}")
-    if x.dim() != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty tensor of shape (tokens, hidden), got {tuple(x.shape)}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name}: expected a floating-point dtype, got {x.dtype}")
-    return x.float()
+    return check_tensor(name, x, ndim=2, shape="(tokens, hidden)", floating=True, finite=True).float()
 
 
 def maxsim(query_tokens: torch.Tensor, doc_tokens: torch.Tensor) -> float:
@@ -65,13 +60,17 @@ def maxsim(query_tokens: torch.Tensor, doc_tokens: torch.Tensor) -> float:
     doc = _as_token_matrix("doc_tokens", doc_tokens)
     if query.shape[1] != doc.shape[1]:
         raise ValueError(f"doc_tokens: expected hidden size {query.shape[1]} like query_tokens, got {doc.shape[1]}")
+    if query.device != doc.device:
+        raise ValueError(f"doc_tokens: expected a tensor on query_tokens' device ({query.device}), got {doc.device}")
     similarities = F.normalize(query, dim=1) @ F.normalize(doc, dim=1).T  # (q, d)
     return float(similarities.max(dim=1).values.mean())
 
 
 def _as_token_list(name: str, sets: object) -> list[torch.Tensor]:
-    if isinstance(sets, torch.Tensor) or not isinstance(sets, (list, tuple)) or len(sets) == 0:
-        raise TypeError(f"{name}: expected a non-empty list of (tokens, hidden) tensors, got {type(sets).__name__}")
+    if isinstance(sets, torch.Tensor) or not isinstance(sets, (list, tuple)):
+        raise TypeError(f"{name}: expected a list of (tokens, hidden) tensors, got {describe(sets)}")
+    if len(sets) == 0:
+        raise ValueError(f"{name}: expected at least one (tokens, hidden) tensor, got an empty list")
     return [_as_token_matrix(f"{name}[{i}]", x) for i, x in enumerate(sets)]
 
 
@@ -82,15 +81,18 @@ def maxsim_matrix(queries: Sequence[torch.Tensor], docs: Sequence[torch.Tensor])
     masked out, so it runs as a few matrix products.
     """
     query_list, doc_list = _as_token_list("queries", queries), _as_token_list("docs", docs)
-    hidden = query_list[0].shape[1]
+    hidden, device = query_list[0].shape[1], query_list[0].device
     for name, items in (("queries", query_list), ("docs", doc_list)):
         for i, x in enumerate(items):
             if x.shape[1] != hidden:
                 raise ValueError(f"{name}[{i}]: expected hidden size {hidden}, got {x.shape[1]}")
-    lengths = torch.tensor([len(d) for d in doc_list])
+            if x.device != device:
+                raise ValueError(f"{name}[{i}]: expected a tensor on {device} like queries[0], got {x.device}")
+    # Every buffer follows the inputs' device.
+    lengths = torch.tensor([len(d) for d in doc_list], device=device)
     padded = torch.nn.utils.rnn.pad_sequence([F.normalize(d, dim=1) for d in doc_list], batch_first=True)
-    is_pad = torch.arange(padded.shape[1])[None, :] >= lengths[:, None]  # (n_docs, max_d)
-    scores = torch.empty(len(query_list), len(doc_list))
+    is_pad = torch.arange(padded.shape[1], device=device)[None, :] >= lengths[:, None]  # (n_docs, max_d)
+    scores = torch.empty(len(query_list), len(doc_list), device=device)
     for i, query in enumerate(query_list):
         similarities = torch.einsum("qh,ndh->nqd", F.normalize(query, dim=1), padded)
         similarities = similarities.masked_fill(is_pad[:, None, :], float("-inf"))

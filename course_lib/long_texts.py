@@ -12,7 +12,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from course_lib.embed import resolve_model, check_texts, check_positive_int
+from course_lib import _checks
+from course_lib.embed import check_texts, resolve_model
 from course_lib.models import LoadedModel
 
 
@@ -32,14 +33,10 @@ def hide_needles(needles: Sequence[str], filler: Sequence[str], n_filler: int, s
     order, so growing ``n_filler`` only *adds* sentences: the text with 4 filler sentences holds
     the 2 of the text with 2. Sentences are joined with a space.
     """
-    needle_list = check_texts(needles)
-    filler_list = check_texts(filler)
-    if isinstance(n_filler, bool) or not isinstance(n_filler, int) or n_filler < 0:
-        raise ValueError(f"n_filler: expected an int >= 0, got {n_filler!r}")
-    if n_filler > len(filler_list):
-        raise ValueError(f"n_filler: expected at most len(filler) = {len(filler_list)}, got {n_filler}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    needle_list = check_texts(needles, "needles")
+    filler_list = check_texts(filler, "filler")
+    n_filler = _checks.check_int("n_filler", n_filler, 0, len(filler_list))
+    seed = _checks.check_int("seed", seed, 0)
     texts, all_sentences, positions = [], [], []
     for i, needle in enumerate(needle_list):
         rng = np.random.default_rng([seed, i])
@@ -63,10 +60,8 @@ def pack_sentences(
     fits a ``max_length`` of ``max_tokens``. A single sentence longer than that becomes a chunk of its
     own (and will be truncated when embedded). Order is kept; nothing is dropped.
     """
-    items = check_texts(sentences)
-    max_tokens = check_positive_int("max_tokens", max_tokens)
-    if max_tokens < 3:
-        raise ValueError(f"max_tokens: expected at least 3 ([CLS], one token, [SEP]), got {max_tokens}")
+    items = check_texts(sentences, "sentences")
+    max_tokens = _checks.check_int("max_tokens", max_tokens, 3)  # [CLS], one token, [SEP]
     tokenizer = resolve_model(model).tokenizer
     chunks: list[str] = []
     current: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,14 @@ import torch
 import transformers
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from course_lib._checks import check_type
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
+# Where save_model writes by default: never inside the repository.
+DEFAULT_SAVE_DIR = Path(tempfile.gettempdir()) / "art_of_pooling_embeddings" / "fine_tuned"
+
+# Loaded models by name; a local folder is keyed by its resolved path, and save_model drops that key.
 _CACHE: dict[str, "LoadedModel"] = {}
 
 
@@ -118,8 +125,9 @@ def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
     ``None`` or ``"sentence-transformers/all-MiniLM-L6-v2"`` gives the bundled offline copy.
     """
     name, source = _resolve(name_or_path)
-    if name in _CACHE:
-        return _CACHE[name]
+    key = _cache_key(name, source)
+    if key in _CACHE:
+        return _CACHE[key]
     _quiet_transformers()
     is_local = Path(source).is_dir()
     if not is_local and Path(source).exists():
@@ -144,8 +152,13 @@ def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
         model=model,
         max_length=_trained_max_length(source, tokenizer, model.config),
     )
-    _CACHE[name] = loaded
+    _CACHE[key] = loaded
     return loaded
+
+
+def _cache_key(name: str, source: str) -> str:
+    folder = Path(source).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else name
 
 
 def load_fresh_model(name_or_path: "LoadedModel | str | os.PathLike | None" = None) -> LoadedModel:
@@ -184,3 +197,22 @@ def random_init_model(name_or_path: str | os.PathLike | None = None, seed: int =
         model=model,
         max_length=shared.max_length,
     )
+
+
+def save_model(model: LoadedModel, folder: str | os.PathLike | None = None) -> Path:
+    """Save a (fine-tuned) model so ``load_model(folder)`` reloads it; default folder under the temp dir.
+
+    Writes ``model.safetensors``, the config, the tokenizer and ``sentence_bert_config.json`` (its
+    max_length). A model loaded earlier from the same folder is forgotten, so the next
+    ``load_model(folder)`` reads what was just saved. Never saves into the repository by default.
+    """
+    check_type("model", model, LoadedModel, "a LoadedModel (from course_lib.models.load_model)")
+    if folder is not None:
+        check_type("folder", folder, (str, os.PathLike), "a folder path or None")
+    target = DEFAULT_SAVE_DIR if folder is None else Path(folder).expanduser()
+    target.mkdir(parents=True, exist_ok=True)
+    model.model.save_pretrained(target, safe_serialization=True)
+    model.tokenizer.save_pretrained(target)
+    (target / "sentence_bert_config.json").write_text(f'{{"max_seq_length": {model.max_length}, "do_lower_case": false}}\n')
+    _CACHE.pop(str(target.resolve()), None)
+    return target

@@ -7,7 +7,8 @@ mask ``(batch, seq)`` (1 = real token, 0 = padding) and follows the same rules:
 - the inputs are never modified in place, and gradients flow (notebook 04 trains through them);
 - float16/bfloat16 inputs are safe: sums accumulate in float32, max pooling never sees a -1e9 fill
   (it overflows to -inf in float16) and returns the input dtype;
-- a row with no real token raises ValueError instead of returning NaN or a pad vector.
+- a row with no real token raises ValueError instead of returning NaN or a pad vector;
+- NaN or inf in a real token raises ValueError; in padding it is ignored like any pad value.
 
 ``mean``, ``max``, ``cls``, ``mean_sqrt_len``, ``weighted_mean`` and ``last_token`` match
 sentence-transformers' ``Pooling`` modes ``mean``, ``max``, ``cls``, ``mean_sqrt_len_tokens``,
@@ -19,6 +20,8 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
+
+from course_lib._checks import check_choice, check_finite, check_tensor
 
 METHODS: tuple[str, ...] = ("cls", "mean", "max", "mean_sqrt_len", "weighted_mean", "last_token")
 
@@ -33,33 +36,27 @@ _ALIASES = {
 }
 
 
-def _check_inputs(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Validate the pair and return the mask as a bool tensor ``(batch, seq)``."""
-    if not isinstance(token_embeddings, torch.Tensor):
-        raise TypeError(
-            f"token_embeddings: expected a torch.Tensor of shape (batch, seq, hidden), "
-            f"got {type(token_embeddings).__name__}"
-        )
-    if not isinstance(attention_mask, torch.Tensor):
-        raise TypeError(
-            f"attention_mask: expected a torch.Tensor of shape (batch, seq), got {type(attention_mask).__name__}"
-        )
-    if token_embeddings.dim() != 3:
-        raise ValueError(
-            f"token_embeddings: expected 3 dimensions (batch, seq, hidden), got shape {tuple(token_embeddings.shape)}"
-        )
+def _check_inputs(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate the pair; return the token embeddings with padding zeroed when it held NaN/inf, and
+    the mask as a bool tensor ``(batch, seq)`` on the embeddings' device.
+
+    A NaN or inf in a real token is a ValueError; in padding it is ignored (zeroed), so that padding
+    never changes a vector (``0 * NaN`` would otherwise be NaN in the masked sums).
+    """
+    shape = "(batch, seq, hidden)"
+    check_tensor("token_embeddings", token_embeddings, ndim=3, shape=shape)
     if not token_embeddings.is_floating_point():
         raise TypeError(f"token_embeddings: expected a floating-point dtype, got {token_embeddings.dtype}")
-    batch, seq, hidden = token_embeddings.shape
-    if batch == 0 or seq == 0 or hidden == 0:
-        raise ValueError(f"token_embeddings: expected a non-empty tensor, got shape {tuple(token_embeddings.shape)}")
-    if attention_mask.dim() != 2 or tuple(attention_mask.shape) != (batch, seq):
+    check_tensor("attention_mask", attention_mask, shape="(batch, seq)", allow_empty=True)
+    batch, seq, _ = token_embeddings.shape
+    if tuple(attention_mask.shape) != (batch, seq):
         raise ValueError(
             f"attention_mask: expected shape (batch, seq) = {(batch, seq)} to match token_embeddings, "
             f"got {tuple(attention_mask.shape)}"
         )
     if attention_mask.is_complex():
         raise TypeError(f"attention_mask: expected bool or 0/1 integers, got {attention_mask.dtype}")
+    attention_mask = attention_mask.to(token_embeddings.device)
     if attention_mask.dtype != torch.bool:
         if not bool(((attention_mask == 0) | (attention_mask == 1)).all()):
             raise ValueError("attention_mask: expected only 0 and 1 (1 = real token, 0 = padding), got other values")
@@ -68,9 +65,22 @@ def _check_inputs(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) 
     if not bool(has_token.all()):
         empty_rows = (~has_token).nonzero().flatten().tolist()
         raise ValueError(
-            f"attention_mask: row(s) {empty_rows} have no real token (all zeros), so there is nothing to pool"
+            f"attention_mask: expected at least one real token per row, got row(s) {empty_rows} with none "
+            "(all zeros), so there is nothing to pool"
         )
-    return attention_mask.to(token_embeddings.device)
+    try:
+        check_finite("token_embeddings", token_embeddings)  # one reduction: the common, all-finite case
+    except ValueError:
+        padding = ~attention_mask.unsqueeze(-1)
+        token_embeddings = token_embeddings.masked_fill(padding, 0.0)
+        bad = ~torch.isfinite(token_embeddings)
+        if bool(bad.any()):
+            row, position = (int(i) for i in bad.any(dim=2).nonzero()[0])
+            raise ValueError(
+                f"token_embeddings: expected finite values in the real tokens, got NaN or inf at row {row}, "
+                f"position {position} (a real token; NaN/inf in padding is ignored)"
+            ) from None
+    return token_embeddings, attention_mask
 
 
 def _accumulation_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -88,14 +98,14 @@ def _masked_sum_and_count(token_embeddings: torch.Tensor, mask: torch.Tensor) ->
 
 def cls_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """The first REAL token's vector (``[CLS]`` for BERT), also under left padding. ``(batch, hidden)``."""
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     first = mask.to(torch.int64).argmax(dim=1)
     return token_embeddings[torch.arange(token_embeddings.shape[0], device=first.device), first]
 
 
 def last_token_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """The last REAL token's vector (decoder models: the only token that has seen the whole text)."""
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     seq = mask.shape[1]
     last = seq - 1 - mask.flip(dims=[1]).to(torch.int64).argmax(dim=1)
     return token_embeddings[torch.arange(token_embeddings.shape[0], device=last.device), last]
@@ -103,7 +113,7 @@ def last_token_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor
 
 def mean_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """Average of the real tokens' vectors: sum over real tokens / their count. ``(batch, hidden)``."""
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     summed, count = _masked_sum_and_count(token_embeddings, mask)
     return (summed / count).to(token_embeddings.dtype)
 
@@ -114,7 +124,7 @@ def mean_sqrt_len_pool(token_embeddings: torch.Tensor, attention_mask: torch.Ten
     Note: this is NOT "the mean divided by sqrt(n)" (that would be sum / n**1.5). It equals
     mean * sqrt(n), so longer sentences get longer vectors; cosine similarity ignores the difference.
     """
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     summed, count = _masked_sum_and_count(token_embeddings, mask)
     return (summed / count.sqrt()).to(token_embeddings.dtype)
 
@@ -125,7 +135,7 @@ def max_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> to
     Padding is replaced by the dtype's most negative finite value (never a -1e9 constant, which is
     -inf in float16), so the result is finite in every float dtype.
     """
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     lowest = torch.finfo(token_embeddings.dtype).min
     filled = token_embeddings.masked_fill(~mask.unsqueeze(-1), lowest)
     return filled.max(dim=1).values
@@ -138,7 +148,7 @@ def weighted_mean_pool(token_embeddings: torch.Tensor, attention_mask: torch.Ten
     context. Equals sentence-transformers' ``weightedmean`` under right padding and is unchanged by
     left padding. ``(batch, hidden)``.
     """
-    mask = _check_inputs(token_embeddings, attention_mask)
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     acc = _accumulation_dtype(token_embeddings.dtype)
     positions = mask.to(acc).cumsum(dim=1) * mask.to(acc)  # 1, 2, ... over real tokens, 0 on pads
     weights = positions.unsqueeze(1)  # (batch, 1, seq)
@@ -156,14 +166,9 @@ POOLERS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
 }
 
 
-def check_method(method: str) -> str:
-    """Return ``method`` if it is a known pooling method, else raise a ValueError listing them."""
-    if not isinstance(method, str):
-        raise TypeError(f"method: expected one of {list(METHODS)} as a string, got {type(method).__name__}")
-    if method not in POOLERS:
-        hint = f" (did you mean {_ALIASES[method]!r}?)" if method in _ALIASES else ""
-        raise ValueError(f"method: expected one of {list(METHODS)}, got {method!r}{hint}")
-    return method
+def check_method(method: str, name: str = "method") -> str:
+    """Return ``method`` if it is a known pooling method, else raise naming the caller's argument ``name``."""
+    return check_choice(name, method, METHODS, _ALIASES)
 
 
 def pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor, method: str = "mean") -> torch.Tensor:

@@ -15,7 +15,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from course_lib.embed import check_texts
+from course_lib._checks import check_int, check_str, check_tensor, check_texts, describe
 
 # Very common words carry little content and occur in almost every long text: they are not probed.
 STOPWORDS = frozenset(
@@ -31,8 +31,7 @@ _WORD = re.compile(r"[a-z]+")
 
 def content_words(text: str) -> list[str]:
     """The distinct lower-case words of ``text`` with 3+ letters that are not :data:`STOPWORDS`, sorted."""
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    check_str("text", text, allow_empty=True)
     return sorted({w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in STOPWORDS})
 
 
@@ -52,11 +51,12 @@ def word_content_pairs(
     Present words are the text's :func:`content_words`; absent ones come from ``vocabulary`` minus
     those. Each text contributes as many absent as present words, so guessing scores 50%.
     """
-    items = check_texts(texts)
-    if isinstance(vocabulary, str) or len(vocabulary) == 0:
-        raise ValueError("vocabulary: expected a non-empty list of words")
-    if isinstance(per_text, bool) or not isinstance(per_text, int) or per_text < 1:
-        raise ValueError(f"per_text: expected an int >= 1, got {per_text!r}")
+    items = check_texts("texts", texts)
+    if isinstance(vocabulary, str):
+        raise TypeError(f"vocabulary: expected a list of words, got the string {describe(vocabulary)}")
+    check_texts("vocabulary", vocabulary)
+    per_text = check_int("per_text", per_text, 1)
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     known = sorted(set(vocabulary))
     index, words, labels = [], [], []
@@ -82,8 +82,7 @@ def word_content_features(text_vectors: torch.Tensor, word_vectors: torch.Tensor
     least what "is the word's cosine high?" does, and can also weigh the dimensions.
     """
     for name, x in (("text_vectors", text_vectors), ("word_vectors", word_vectors)):
-        if not isinstance(x, torch.Tensor) or x.dim() != 2 or not x.is_floating_point():
-            raise TypeError(f"{name}: expected a float torch.Tensor of shape (m, hidden), got {type(x).__name__}")
+        check_tensor(name, x, ndim=2, shape="(m, hidden)", floating=True)
     if text_vectors.shape != word_vectors.shape:
         raise ValueError(
             f"word_vectors: expected the shape of text_vectors {tuple(text_vectors.shape)} (one row per pair), "

@@ -20,15 +20,14 @@ from typing import Any, NamedTuple
 import torch
 import torch.nn.functional as F
 
+from course_lib._checks import check_int, check_tensor
 from course_lib.similarity import check_measure, most_similar
 
 _INDEX_BYTES = 8  # int64 indices that most_similar carries along with the scores
 
 
 def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a positive int, got {value!r}")
-    return value
+    return check_int(name, value, 1)
 
 
 def random_corpus(n: int, dim: int = 384, seed: int = 0, normalize: bool = True) -> torch.Tensor:
@@ -148,10 +147,8 @@ def search_cost(
     divided by q. ``predicted_bytes`` is the working set from :func:`search_memory_bytes` (the
     corpus itself excluded: it is already in memory); ``measured_bytes`` from :func:`peak_rss_growth`.
     """
-    if not isinstance(queries, torch.Tensor) or queries.dim() != 2:
-        raise TypeError(f"queries: expected a (q, d) torch.Tensor, got {getattr(queries, 'shape', type(queries))}")
-    if not isinstance(corpus, torch.Tensor) or corpus.dim() != 2:
-        raise TypeError(f"corpus: expected a (n, d) torch.Tensor, got {getattr(corpus, 'shape', type(corpus))}")
+    check_tensor("queries", queries, ndim=2, shape="(q, d)")
+    check_tensor("corpus", corpus, ndim=2, shape="(n, d)")
 
     def run() -> Any:
         return most_similar(queries, corpus, measure=measure, k=k, chunk_size=chunk_size)

@@ -1,8 +1,13 @@
-"""Semantic search over a list of texts: a query in, the top-k texts with their scores out (notebook 05).
+"""Semantic search over a list of TEXTS: a query string in, the top-k texts with their scores out (notebook 05).
 
-:func:`search` embeds the query with the same model and pooling as the corpus and ranks the corpus
-with :func:`course_lib.similarity.most_similar`; :func:`format_hits` renders the result as a plain
-text table, and :func:`show_search` prints it: the static fallback of the search widget.
+Search comes in three layers, each built on the one below:
+
+1. :func:`course_lib.similarity.most_similar` ranks VECTORS: query vectors against a corpus matrix,
+   chunk by chunk (no model, no texts);
+2. this module, :func:`search`, ranks TEXTS: it embeds the query string with the corpus's model and
+   pooling, calls ``most_similar`` and returns :class:`SearchHit` rows; :func:`format_hits` renders
+   them as a table and :func:`show_search` prints it (the widget's static fallback);
+3. :func:`course_lib.widgets.search_widget` puts :func:`search` behind a text box and dropdowns.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import NamedTuple
 
 import torch
 
+from course_lib._checks import check_int, check_tensor, check_texts, check_type, describe
 from course_lib.embed import encode
 from course_lib.models import LoadedModel
 from course_lib.similarity import check_measure, higher_is_closer, most_similar
@@ -28,13 +34,14 @@ class SearchHit(NamedTuple):
 
 
 def _check_corpus(texts: Sequence[str], embeddings: torch.Tensor, labels: Sequence[str] | None) -> None:
-    if isinstance(texts, str) or not isinstance(texts, Sequence) or not all(isinstance(t, str) for t in texts):
-        raise TypeError(f"texts: expected a list of strings, got {type(texts).__name__}")
-    if not isinstance(embeddings, torch.Tensor) or embeddings.dim() != 2:
-        shape = tuple(embeddings.shape) if isinstance(embeddings, torch.Tensor) else type(embeddings).__name__
-        raise TypeError(f"embeddings: expected a (n, hidden) torch.Tensor, got {shape}")
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(f"texts: expected a list of strings, got {describe(texts)}")
+    check_texts("texts", texts)
+    check_tensor("embeddings", embeddings, ndim=2, shape="(n, hidden)", floating=True, finite=True)
     if embeddings.shape[0] != len(texts):
         raise ValueError(f"embeddings: expected one row per text ({len(texts)}), got {embeddings.shape[0]} rows")
+    if labels is not None and (isinstance(labels, str) or not isinstance(labels, Sequence)):
+        raise TypeError(f"labels: expected a list with one label per text, got {describe(labels)}")
     if labels is not None and len(labels) != len(texts):
         raise ValueError(f"labels: expected one label per text ({len(texts)}), got {len(labels)}")
 
@@ -58,12 +65,13 @@ def search(
     low = close for distances).
     """
     if not isinstance(query, str):
-        raise TypeError(f"query: expected a string, got {type(query).__name__}")
+        raise TypeError(f"query: expected a string, got {describe(query)}")
     if not query.strip():
         raise ValueError("query: expected some text, got an empty string")
     _check_corpus(texts, embeddings, labels)
     check_measure(measure)
     query_vector = encode(query, model, pooling=pooling, normalize=normalize, show_progress=False)[0]
+    query_vector = query_vector.to(embeddings.device, embeddings.dtype)
     indices, scores = most_similar(query_vector, embeddings, measure=measure, k=k, p=p)
     return [
         SearchHit(rank, int(i), float(s), texts[int(i)], None if labels is None else str(labels[int(i)]))
@@ -76,9 +84,12 @@ def format_hits(hits: Sequence[SearchHit], measure: str = "cosine", max_chars: i
 
     The first line names the measure and its direction (higher or lower = closer).
     """
+    if isinstance(hits, str) or not isinstance(hits, Sequence):
+        raise TypeError(f"hits: expected a list of SearchHit (from search), got {describe(hits)}")
+    for index, hit in enumerate(hits):
+        check_type(f"hits[{index}]", hit, SearchHit, "a SearchHit (from search)")
     check_measure(measure)
-    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 10:
-        raise ValueError(f"max_chars: expected an int >= 10, got {max_chars!r}")
+    max_chars = check_int("max_chars", max_chars, 10)
     direction = "higher = closer" if higher_is_closer(measure) else "lower = closer"
     if not hits:
         return f"{measure} ({direction}): no results"

@@ -14,46 +14,35 @@ from typing import Callable
 import numpy as np
 import torch
 
+from course_lib._checks import check_choice, check_int, check_number, check_tensor
+
 SIMILARITIES: tuple[str, ...] = ("cosine", "dot")
 DISTANCES: tuple[str, ...] = ("euclidean", "manhattan", "minkowski", "chebyshev")
 MEASURES: tuple[str, ...] = SIMILARITIES + DISTANCES
 
 
 def _as_matrix(name: str, x: object) -> torch.Tensor:
-    if isinstance(x, np.ndarray):
-        x = torch.from_numpy(x)
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a torch.Tensor or numpy array of shape (n, d), got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name}: expected a floating-point dtype, got {x.dtype}")
-    if x.dim() == 1:
-        x = x.unsqueeze(0)
-    if x.dim() != 2:
-        raise ValueError(f"{name}: expected shape (n, d) or (d,), got {tuple(x.shape)}")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty matrix, got shape {tuple(x.shape)}")
-    # min and max are NaN if any value is NaN, and ±inf if any is infinite: one reduction checks
-    # every number without allocating a mask as large as x (which dominated search time).
-    low, high = torch.aminmax(x)
-    if not (math.isfinite(low.item()) and math.isfinite(high.item())):
-        raise ValueError(f"{name}: contains NaN or infinite values")
-    return x
+    # check_finite's min/max reduction checks every number without a mask as large as x.
+    x = check_tensor(name, x, ndim=(1, 2), shape="(n, d) or (d,)", floating=True, finite=True, allow_numpy=True)
+    return x.unsqueeze(0) if x.dim() == 1 else x
 
 
-def _pair(a: object, b: object) -> tuple[torch.Tensor, torch.Tensor]:
-    a, b = _as_matrix("a", a), _as_matrix("b", b)
+def check_pair(a: object, b: object, names: tuple[str, str] = ("a", "b")) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two inputs as ``(n, d)`` and ``(m, d)`` tensors of one dtype on one device, checked.
+
+    ``names`` are the caller's argument names, used in every message (e.g. ``("query", "corpus")``).
+    """
+    a, b = _as_matrix(names[0], a), _as_matrix(names[1], b)
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"b: expected vectors of dimension d={a.shape[1]} like a, got d={b.shape[1]}")
+        raise ValueError(f"{names[1]}: expected vectors of dimension d={a.shape[1]} like {names[0]}, got d={b.shape[1]}")
+    if a.device != b.device:
+        raise ValueError(f"{names[1]}: expected a tensor on {names[0]}'s device ({a.device}), got one on {b.device}")
     dtype = torch.promote_types(a.dtype, b.dtype)
     return a.to(dtype), b.to(dtype)
 
 
 def _check_p(p: object) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"p: expected a number > 0 (or math.inf), got {type(p).__name__}")
-    if not p > 0:
-        raise ValueError(f"p: expected a number > 0 (or math.inf), got {p}")
-    return float(p)
+    return check_number("p", p, 0.0, low_inclusive=False, allow_inf=True)
 
 
 def _unit_rows(x: torch.Tensor) -> torch.Tensor:
@@ -64,13 +53,13 @@ def _unit_rows(x: torch.Tensor) -> torch.Tensor:
 
 def cosine(a, b) -> torch.Tensor:
     """Cosine similarity ``(n, m)``: a·b / (|a| |b|), in [-1, 1]; 0 when either vector is zero."""
-    a, b = _pair(a, b)
+    a, b = check_pair(a, b)
     return _unit_rows(a) @ _unit_rows(b).T
 
 
 def dot(a, b) -> torch.Tensor:
     """Dot product ``(n, m)``: a·b. Equals cosine for unit vectors; otherwise grows with length."""
-    a, b = _pair(a, b)
+    a, b = check_pair(a, b)
     return a @ b.T
 
 
@@ -81,32 +70,28 @@ def _cdist(a: torch.Tensor, b: torch.Tensor, p: float) -> torch.Tensor:
 
 def euclidean(a, b) -> torch.Tensor:
     """Euclidean (L2) distance ``(n, m)``: sqrt(Σ (a_i - b_i)²)."""
-    return _cdist(*_pair(a, b), 2.0)
+    return _cdist(*check_pair(a, b), 2.0)
 
 
 def manhattan(a, b) -> torch.Tensor:
     """Manhattan (L1, city-block) distance ``(n, m)``: Σ |a_i - b_i|."""
-    return _cdist(*_pair(a, b), 1.0)
+    return _cdist(*check_pair(a, b), 1.0)
 
 
 def minkowski(a, b, p: float) -> torch.Tensor:
     """Minkowski (Lp) distance ``(n, m)``: (Σ |a_i - b_i|^p)^(1/p); p=1 Manhattan, p=2 Euclidean, p=inf Chebyshev."""
-    p = _check_p(p)
-    return _cdist(*_pair(a, b), p)
+    a, b = check_pair(a, b)
+    return _cdist(a, b, _check_p(p))
 
 
 def chebyshev(a, b) -> torch.Tensor:
     """Chebyshev (L∞) distance ``(n, m)``: max_i |a_i - b_i|."""
-    return _cdist(*_pair(a, b), math.inf)
+    return _cdist(*check_pair(a, b), math.inf)
 
 
-def check_measure(measure: str) -> str:
-    """Return ``measure`` if known, else raise a ValueError listing the valid names."""
-    if not isinstance(measure, str):
-        raise TypeError(f"measure: expected one of {list(MEASURES)} as a string, got {type(measure).__name__}")
-    if measure not in MEASURES:
-        raise ValueError(f"measure: expected one of {list(MEASURES)}, got {measure!r}")
-    return measure
+def check_measure(measure: str, name: str = "measure") -> str:
+    """Return ``measure`` if known, else raise naming the caller's argument ``name`` and the valid names."""
+    return check_choice(name, measure, MEASURES)
 
 
 def higher_is_closer(measure: str) -> bool:
@@ -114,34 +99,42 @@ def higher_is_closer(measure: str) -> bool:
     return check_measure(measure) in SIMILARITIES
 
 
-def _measure_fn(measure: str, p: float | None) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def _check_measure_and_p(measure: str, p: float | None) -> float | None:
+    """Validate ``measure`` and ``p`` together; return ``p`` as a float (None unless minkowski)."""
     check_measure(measure)
     if measure == "minkowski":
         if p is None:
-            raise ValueError("p: measure='minkowski' needs p (a number > 0, or math.inf), got None")
-        p = _check_p(p)
-        return lambda a, b: minkowski(a, b, p)
+            raise ValueError("p: expected a number > 0 (or math.inf) with measure='minkowski', got None")
+        return _check_p(p)
     if p is not None:
-        raise ValueError(f"p: only measure='minkowski' takes p, got p={p} with measure={measure!r}")
-    return {"cosine": cosine, "dot": dot, "euclidean": euclidean, "manhattan": manhattan, "chebyshev": chebyshev}[
-        measure
-    ]
+        raise ValueError(f"p: expected None (only measure='minkowski' takes p), got p={p} with measure={measure!r}")
+    return None
 
 
-def pairwise(a, b, measure: str = "cosine", p: float | None = None) -> torch.Tensor:
-    """The ``(n, m)`` matrix of ``measure`` (raw quantity) between the rows of a and b."""
-    return _measure_fn(measure, p)(a, b)
+def pairwise(
+    a, b, measure: str = "cosine", p: float | None = None, *, names: tuple[str, str] = ("a", "b")
+) -> torch.Tensor:
+    """The ``(n, m)`` matrix of ``measure`` (raw quantity) between the rows of a and b.
+
+    ``names``: how the caller calls ``a`` and ``b`` in error messages.
+    """
+    p = _check_measure_and_p(measure, p)
+    a, b = check_pair(a, b, names)
+    return _unchecked_scorer(measure, p)(a, b)
 
 
-def paired(a, b, measure: str = "cosine", p: float | None = None) -> torch.Tensor:
+def paired(
+    a, b, measure: str = "cosine", p: float | None = None, *, names: tuple[str, str] = ("a", "b")
+) -> torch.Tensor:
     """Row-by-row ``measure`` between a[i] and b[i]: ``(n, d)``, ``(n, d)`` -> ``(n,)``.
 
-    Used to score sentence pairs (STS). Raw quantity: distances are not negated.
+    Used to score sentence pairs (STS). Raw quantity: distances are not negated. ``names``: how
+    the caller calls ``a`` and ``b`` in error messages.
     """
-    _measure_fn(measure, p)  # validates measure and p
-    a, b = _pair(a, b)
+    p = _check_measure_and_p(measure, p)
+    a, b = check_pair(a, b, names)
     if a.shape[0] != b.shape[0]:
-        raise ValueError(f"b: expected the same number of rows as a ({a.shape[0]}), got {b.shape[0]}")
+        raise ValueError(f"{names[1]}: expected the same number of rows as {names[0]} ({a.shape[0]}), got {b.shape[0]}")
     if measure == "cosine":
         return (_unit_rows(a) * _unit_rows(b)).sum(dim=1)
     if measure == "dot":
@@ -176,24 +169,19 @@ def most_similar(
     ``q x (chunk_size + k)`` scores whatever the corpus size.
     """
     single = isinstance(query, (torch.Tensor, np.ndarray)) and query.ndim == 1
-    _measure_fn(measure, p)  # validates measure and p
-    fn = _unchecked_scorer(measure, None if p is None else float(p))
-    query, corpus = _pair(query, corpus)
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise TypeError(f"k: expected a positive int, got {type(k).__name__}")
-    if not 1 <= k <= corpus.shape[0]:
-        raise ValueError(f"k: expected 1 <= k <= corpus size ({corpus.shape[0]}), got {k}")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"chunk_size: expected a positive int, got {chunk_size!r}")
+    fn = _unchecked_scorer(measure, _check_measure_and_p(measure, p))
+    query, corpus = check_pair(query, corpus, ("query", "corpus"))
+    k = check_int("k", k, 1, corpus.shape[0])
+    chunk_size = check_int("chunk_size", chunk_size, 1)
     largest = measure in SIMILARITIES
-    best_scores = torch.empty(query.shape[0], 0, dtype=query.dtype)
-    best_indices = torch.empty(query.shape[0], 0, dtype=torch.long)
+    device = query.device  # every buffer follows the inputs' device
+    best_scores = torch.empty(query.shape[0], 0, dtype=query.dtype, device=device)
+    best_indices = torch.empty(query.shape[0], 0, dtype=torch.long, device=device)
     for start in range(0, corpus.shape[0], chunk_size):
         scores = fn(query, corpus[start : start + chunk_size])
         candidates = torch.cat([best_scores, scores], dim=1)
-        candidate_indices = torch.cat(
-            [best_indices, torch.arange(start, start + scores.shape[1]).expand(query.shape[0], -1)], dim=1
-        )
+        positions = torch.arange(start, start + scores.shape[1], device=device)
+        candidate_indices = torch.cat([best_indices, positions.expand(query.shape[0], -1)], dim=1)
         top = torch.topk(candidates, k=min(k, candidates.shape[1]), dim=1, largest=largest, sorted=True)
         best_scores = top.values
         best_indices = torch.gather(candidate_indices, 1, top.indices)

@@ -75,3 +75,51 @@ def test_real_sst2_sizes():
     require_real_data("sst2")
     sizes = {split: len(data.load_sst2(split).labels) for split in ("train", "dev", "test")}
     assert sizes == {"train": 6920, "dev": 872, "test": 1821}
+
+
+def test_split_pairs_is_stratified_disjoint_and_seeded():
+    pairs = data.load_sts_pairs()
+    train, test = data.split_pairs(pairs, test_fraction=1 / 3, seed=0)
+    assert len(train.sentences1) + len(test.sentences1) == len(pairs.sentences1)
+    train_keys = set(zip(train.sentences1, train.sentences2))
+    assert not train_keys & set(zip(test.sentences1, test.sentences2))
+    for kind in set(pairs.kinds):
+        total = pairs.kinds.count(kind)
+        assert abs(test.kinds.count(kind) - total / 3) <= 1, kind
+    again, _ = data.split_pairs(pairs, seed=0)
+    other, _ = data.split_pairs(pairs, seed=1)
+    assert again.sentences1 == train.sentences1 and other.sentences1 != train.sentences1
+    with pytest.raises(ValueError, match="test_fraction"):
+        data.split_pairs(pairs, test_fraction=1.0)
+    with pytest.raises(TypeError, match="pairs: expected SentencePairs"):
+        data.split_pairs(list(pairs), 0.3)
+
+
+def test_load_stsb_names_the_file_and_line_for_a_header_row_or_utf16(tmp_path, monkeypatch):
+    folder = tmp_path / "stsbenchmark"
+    folder.mkdir()
+    row = "main-captions\tMSRvid\t2012test\t0001\t{score}\tA man plays.\tA man is playing.\n"
+    (folder / "sts-test.csv").write_text("genre\tfile\tyear\tid\tscore\ts1\ts2\n" + row.format(score="5.0"))
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match=r"sts-test.csv:1: expected a number as the score .*'score' \(a header row"):
+        data.load_stsb("test")
+    (folder / "sts-test.csv").write_text(row.format(score="5.0"), encoding="utf-16")
+    with pytest.raises(ValueError, match=r"sts-test.csv: expected UTF-8 text, got a UTF-16 file"):
+        data.load_stsb("test")
+    (folder / "sts-test.csv").write_text(row.format(score="4.5"), encoding="utf-8")
+    assert data.load_stsb("test").scores.tolist() == [4.5]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "error", "text"),
+    [
+        ((["s1", "a"], ["s2", "b"], ["score", 3.0]), TypeError, r"pairs: expected numeric scores, got 'score' at index 0 \(a header row\?\)"),
+        ((["a"], ["b"], np.array(["3.0"])), TypeError, "pairs: expected numeric scores, got an array of dtype <U3"),
+        ((["a"], [1], [3.0]), TypeError, "pairs: expected sentences2 to be strings, got 1 at index 0"),
+        ("a b", TypeError, "pairs: expected SentencePairs"),
+        ((["a"], ["b"], [float("nan")]), ValueError, "pairs: expected finite gold scores"),
+    ],
+)
+def test_check_pairs_names_the_argument_and_the_bad_row(pairs, error, text):
+    with pytest.raises(error, match=text):
+        data.check_pairs("pairs", pairs, 5.0)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from course_lib import data
-from course_lib.embed import encode, encode_tokens
+from course_lib.embed import encode, encode_all_methods, encode_tokens
 from course_lib.models import DEFAULT_MODEL, load_model
 from course_lib.pooling import METHODS, pool
 
@@ -87,10 +87,10 @@ def test_progress_bar_only_for_long_inputs(model, capsys):
     "kwargs, error, words",
     [
         (dict(texts=[]), ValueError, "texts: expected at least one text"),
-        (dict(texts=["ok", 3]), TypeError, "texts: expected strings, got int at index 1"),
+        (dict(texts=["ok", 3]), TypeError, "texts: expected strings, got 3 at index 1"),
         (dict(texts=None), TypeError, "texts: expected a string or a list"),
-        (dict(texts=["ok"], pooling="avg"), ValueError, "method: expected one of"),
-        (dict(texts=["ok"], batch_size=0), ValueError, "batch_size: expected a positive int, got 0"),
+        (dict(texts=["ok"], pooling="avg"), ValueError, "pooling: expected one of"),
+        (dict(texts=["ok"], batch_size=0), ValueError, "batch_size: expected an int >= 1, got 0"),
         (dict(texts=["ok"], batch_size=2.5), TypeError, "batch_size"),
         (dict(texts=["ok"], max_length=0), ValueError, "max_length"),
         (dict(texts=["ok"], normalize="yes"), TypeError, "normalize"),
@@ -104,7 +104,7 @@ def test_bad_input_is_rejected_with_a_clear_message(model, kwargs, error, words)
 
 
 def test_encode_tokens_rejects_bad_padding_side(model):
-    with pytest.raises(ValueError, match="padding_side: expected 'right' or 'left', got 'middle'"):
+    with pytest.raises(ValueError, match="padding_side: expected one of \[.right., .left.\], got .middle."):
         encode_tokens("text", model, padding_side="middle")
 
 
@@ -118,3 +118,70 @@ def test_published_stsb_number_mean_pooling_cosine(model):
     first = encode(test.sentences1, model, show_progress=False)
     second = encode(test.sentences2, model, show_progress=False)
     assert sts_spearman(first, second, test.scores) == pytest.approx(0.82032, abs=5e-4)
+
+
+# --------------------------------------------------------------------------- course_lib.embed.encode_all_methods: one encoder pass, every pooling method, same results as encode().
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[str]:
+    pairs = data.load_sts_pairs()
+    return pairs.sentences1[:40] + ["word " * 400, "Short."]  # one text longer than max_length
+
+
+def test_equals_one_encode_call_per_method(model, sentences):
+    together = encode_all_methods(sentences, model, batch_size=16)
+    assert list(together) == list(METHODS)
+    for method in METHODS:
+        alone = encode(sentences, model, pooling=method, batch_size=16)
+        assert together[method].dtype == torch.float32 and together[method].shape == (len(sentences), 384)
+        torch.testing.assert_close(together[method], alone, rtol=1e-5, atol=1e-5)
+
+
+def test_normalize_max_length_and_a_subset_of_methods(model, sentences):
+    result = encode_all_methods(sentences, model, methods=["max", "cls"], normalize=True, max_length=32, batch_size=7)
+    assert list(result) == ["max", "cls"]
+    for method, vectors in result.items():
+        torch.testing.assert_close(vectors.norm(dim=1), torch.ones(len(sentences)))
+        torch.testing.assert_close(
+            vectors, encode(sentences, model, pooling=method, normalize=True, max_length=32, batch_size=7),
+            rtol=1e-5, atol=1e-5,
+        )
+
+
+def test_order_and_batching_do_not_change_results(model, sentences):
+    forward = encode_all_methods(sentences, model, methods=["mean"], batch_size=5)["mean"]
+    backward = encode_all_methods(sentences[::-1], model, methods=["mean"], batch_size=64)["mean"]
+    torch.testing.assert_close(forward, backward.flip(0), rtol=1e-5, atol=1e-5)
+    single = encode_all_methods("Short.", model, methods=("last_token",))
+    assert single["last_token"].shape == (1, 384)
+
+
+def test_bad_input_names_the_argument(model):
+    with pytest.raises(ValueError, match="methods: expected at least one"):
+        encode_all_methods(["a"], model, methods=[])
+    with pytest.raises(TypeError, match="methods: expected a list"):
+        encode_all_methods(["a"], model, methods="mean")
+    with pytest.raises(ValueError, match="methods: expected one of .* \\(did you mean 'mean'\\?\\)"):
+        encode_all_methods(["a"], model, methods=["mean_tokens"])
+    with pytest.raises(TypeError, match="normalize"):
+        encode_all_methods(["a"], model, normalize="yes")
+    with pytest.raises(ValueError, match="batch_size"):
+        encode_all_methods(["a"], model, batch_size=0)
+    with pytest.raises(ValueError, match="texts"):
+        encode_all_methods([], model)
+
+
+def test_max_length_above_the_position_table_is_a_clear_error(model):
+    with pytest.raises(ValueError, match=r"max_length: expected an int in \[1, 512\], got 1024"):
+        encode("a long text " * 400, model, max_length=1024)
+    assert encode("short", model, max_length=512).shape == (1, 384)
+
+
+def test_the_error_names_the_callers_argument(model):
+    with pytest.raises(ValueError, match="pooling: expected one of .* got 'avg'"):
+        encode("text", model, pooling="avg")
+    with pytest.raises(ValueError, match="methods: expected one of"):
+        encode_all_methods("text", model, methods=["mean", "avg"])
+    with pytest.raises(TypeError, match="normalize: expected True or False, got 'yes'"):
+        encode("text", model, normalize="yes")

@@ -159,3 +159,36 @@ def test_unknown_method_lists_the_valid_ones():
         pool(*GOOD, "weightedmean")
     with pytest.raises(TypeError, match="method"):
         pool(*GOOD, 3)
+
+
+# --------------------------------------------------------------------------- non-finite values
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("pad_value", [float("nan"), float("-inf"), float("inf")])
+def test_nan_or_inf_in_padding_never_changes_a_vector(method, pad_value):
+    generator = torch.Generator().manual_seed(0)
+    clean = torch.randn(2, 5, 4, generator=generator)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1]])
+    dirty = clean.masked_fill(~mask.bool().unsqueeze(-1), pad_value)
+    expected = pool(clean, mask, method)
+    got = pool(dirty, mask, method)
+    assert torch.isfinite(got).all()
+    torch.testing.assert_close(got, expected)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_nan_or_inf_in_a_real_token_is_rejected_with_its_place(method):
+    embeddings = torch.randn(2, 4, 3)
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 0, 0]])
+    embeddings[1, 1, 2] = float("nan")
+    with pytest.raises(ValueError, match="token_embeddings: expected finite values in the real tokens, got NaN or inf at row 1, position 1"):
+        pool(embeddings, mask, method)
+
+
+def test_meta_tensors_and_other_devices_give_clear_errors():
+    meta = torch.empty(2, 3, 4, device="meta")
+    with pytest.raises(ValueError, match="token_embeddings: expected a tensor with data, got a 'meta' tensor"):
+        pool(meta, torch.ones(2, 3))
+    with pytest.raises(ValueError, match="attention_mask: expected a tensor with data"):
+        pool(torch.randn(2, 3, 4), torch.ones(2, 3, device="meta"))

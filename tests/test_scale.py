@@ -82,7 +82,6 @@ def test_search_cost_reports_a_consistent_measurement():
     assert (cost.measure, cost.n_queries, cost.corpus_size) == ("dot", 4, 2000)
     assert cost.seconds_per_query > 0
     assert cost.predicted_bytes == search_memory_bytes(4, 2000, 16, k=5, chunk_size=512, measure="dot")["working set"]
-    assert cost.measured_bytes is None or cost.measured_bytes >= 0
     with pytest.raises(TypeError, match="queries: expected a \\(q, d\\) torch.Tensor"):
         search_cost(queries[0], corpus)
     with pytest.raises(TypeError, match="corpus: expected a \\(n, d\\) torch.Tensor"):

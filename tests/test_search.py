@@ -68,7 +68,7 @@ def test_show_search_prints_the_table_it_returns(model, corpus, capsys):
         ({"embeddings": [[1.0]]}, TypeError, "embeddings: expected a (n, hidden) torch.Tensor"),
         ({"labels": ["a"]}, ValueError, "labels: expected one label per text (5)"),
         ({"measure": "jaccard"}, ValueError, "measure: expected one of"),
-        ({"k": 6}, ValueError, "k: expected 1 <= k <= corpus size (5)"),
+        ({"k": 6}, ValueError, "k: expected an int in [1, 5], got 6"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(model, corpus, kwargs, error, words):

@@ -182,7 +182,7 @@ def naive_left_padded_cls(model=None) -> tuple[list[str], torch.Tensor]:
     previous_side = tokenizer.padding_side
     tokenizer.padding_side = "left"
     try:
-        batch = tokenizer(LEFT_PADDING_TEXTS, padding=True, return_tensors="pt")
+        batch = tokenizer(LEFT_PADDING_TEXTS, padding=True, return_tensors="pt").to(loaded.device)
     finally:
         tokenizer.padding_side = previous_side
     with torch.inference_mode():

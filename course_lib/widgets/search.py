@@ -1,5 +1,8 @@
 """A semantic-search widget: type a query, pick a measure and k, read the top-k (notebook 05).
 
+The top layer of search: the widget calls :func:`course_lib.search.search` (texts), which calls
+:func:`course_lib.similarity.most_similar` (vectors).
+
 :func:`search_widget` returns a :class:`SearchWidget` (an ipywidgets ``VBox``). Its static
 fallback, for a notebook viewed without a live kernel, is :func:`course_lib.search.show_search`,
 which prints the same table for one query.

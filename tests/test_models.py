@@ -1,4 +1,4 @@
-"""load_fresh_model and random_init_model (appended to course_lib.models for notebook 04)."""
+"""course_lib.models: loading, fresh copies, random initialisation, saving."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import pytest
 import torch
 
 from course_lib.embed import encode
-from course_lib.models import load_fresh_model, load_model, random_init_model
+import tempfile
+from pathlib import Path
+
+from course_lib.models import DEFAULT_SAVE_DIR, load_fresh_model, load_model, random_init_model, save_model
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_fresh_model_is_an_independent_equal_copy(model):
@@ -39,3 +44,20 @@ def test_random_init_is_seeded_untrained_and_same_architecture(model):
 def test_random_init_bad_seed(seed):
     with pytest.raises(TypeError, match="seed: expected an int"):
         random_init_model(seed=seed)
+
+
+def test_save_model_round_trip_reloads_what_was_saved_last(model, tmp_path):
+    texts = ["A cat sat on the mat.", "Stock markets fell sharply."]
+    first, second = random_init_model(seed=1), random_init_model(seed=2)
+    folder = save_model(first, tmp_path / "tuned")
+    reloaded = load_model(folder)
+    assert reloaded.max_length == model.max_length
+    torch.testing.assert_close(encode(texts, reloaded, "cls"), encode(texts, first, "cls"))
+    assert load_model(str(folder)) is reloaded  # cached while the folder is unchanged
+    save_model(second, folder)  # the same folder again: load_model must not return the old weights
+    torch.testing.assert_close(encode(texts, load_model(folder), "cls"), encode(texts, second, "cls"))
+    assert Path(tempfile.gettempdir()) in DEFAULT_SAVE_DIR.parents and REPO not in DEFAULT_SAVE_DIR.parents
+    with pytest.raises(TypeError, match="folder: expected a folder path or None, got 3"):
+        save_model(first, 3)
+    with pytest.raises(TypeError, match="model: expected a LoadedModel"):
+        save_model(first.model, tmp_path)

@@ -54,7 +54,7 @@ def test_accepts_a_batch_of_one_and_numpy():
 
 def test_bad_input_names_the_argument():
     hidden, mask, pooled = sample()
-    with pytest.raises(ValueError, match="pooled must have shape \\(hidden,\\) = \\(64,\\)"):
+    with pytest.raises(ValueError, match="pooled: expected shape \\(hidden,\\) = \\(64,\\)"):
         plot_pooled_tokens(hidden, TOKENS, pooled[:10])
     with pytest.raises(ValueError, match="tokens"):
         plot_pooled_tokens(hidden, TOKENS[:5], pooled)

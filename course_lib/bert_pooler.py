@@ -12,7 +12,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from course_lib.embed import resolve_model, check_texts, check_positive_int, length_sorted_batches
+from course_lib._checks import check_tensor, describe
+from course_lib.embed import check_positive_int, check_texts, length_sorted_batches, resolve_model
 from course_lib.models import LoadedModel
 from course_lib.pooling import cls_pool, mean_pool
 
@@ -24,12 +25,14 @@ def pooler_by_hand(last_hidden_state: torch.Tensor, pooler: nn.Module) -> torch.
 
     Reads column 0, exactly like Hugging Face's ``BertPooler``: right padding is assumed.
     """
-    if not isinstance(last_hidden_state, torch.Tensor) or last_hidden_state.dim() != 3:
-        got = tuple(last_hidden_state.shape) if isinstance(last_hidden_state, torch.Tensor) else type(last_hidden_state).__name__
-        raise ValueError(f"last_hidden_state: expected a tensor of shape (batch, seq, hidden), got {got}")
+    check_tensor("last_hidden_state", last_hidden_state, ndim=3, shape="(batch, seq, hidden)", floating=True)
     dense = getattr(pooler, "dense", None)
     if not isinstance(dense, nn.Linear):
-        raise TypeError(f"pooler: expected a BERT pooler with a .dense Linear layer, got {type(pooler).__name__}")
+        raise TypeError(f"pooler: expected a BERT pooler with a .dense Linear layer, got {describe(pooler)}")
+    if dense.weight.device != last_hidden_state.device:
+        raise ValueError(
+            f"last_hidden_state: expected a tensor on the pooler's device ({dense.weight.device}), got {last_hidden_state.device}"
+        )
     return torch.tanh(last_hidden_state[:, 0] @ dense.weight.T + dense.bias)
 
 

@@ -83,18 +83,18 @@ def test_scatter_trend_reports_spearman():
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: plot_angle_vs_distance([1.0, 2.0, 3.0], [1.0, 0.0]), ValueError, "a must be a 2-D vector"),
-        (lambda: plot_angle_vs_distance([1.0, 2.0], [0.0, 0.0]), ValueError, "b must not be the zero vector"),
-        (lambda: plot_angle_vs_distance([1.0, 2.0], "b"), TypeError, "b must be a torch tensor"),
-        (lambda: plot_unit_balls([1, 0]), ValueError, "ps[1] must be a number > 0"),
-        (lambda: plot_unit_balls("12"), TypeError, "ps must be a non-empty list"),
+        (lambda: plot_angle_vs_distance([1.0, 2.0, 3.0], [1.0, 0.0]), ValueError, "a: expected a 2-D vector"),
+        (lambda: plot_angle_vs_distance([1.0, 2.0], [0.0, 0.0]), ValueError, "b: expected a non-zero vector"),
+        (lambda: plot_angle_vs_distance([1.0, 2.0], "b"), TypeError, "b: expected a torch tensor"),
+        (lambda: plot_unit_balls([1, 0]), ValueError, "ps[1]: expected a number > 0"),
+        (lambda: plot_unit_balls("12"), TypeError, "ps: expected a non-empty list"),
         (lambda: plot_minkowski_sweep([math.inf], {"a": [1.0]}), ValueError, "at least one finite p"),
-        (lambda: plot_minkowski_sweep([2, 1], {"a": [1.0, 2.0]}), ValueError, "ps must be increasing"),
-        (lambda: plot_minkowski_sweep([1, 2], {"a": [1.0]}), ValueError, "curves['a'] must have shape (2,)"),
-        (lambda: plot_minkowski_sweep([1, 2], {}), TypeError, "curves must be a non-empty dict"),
-        (lambda: plot_scatter_trend([1.0, 2.0, 3.0], [1.0, 2.0], "x", "y"), ValueError, "y must have shape (3,)"),
+        (lambda: plot_minkowski_sweep([2, 1], {"a": [1.0, 2.0]}), ValueError, "ps: expected increasing"),
+        (lambda: plot_minkowski_sweep([1, 2], {"a": [1.0]}), ValueError, "curves['a']: expected shape (2,)"),
+        (lambda: plot_minkowski_sweep([1, 2], {}), TypeError, "curves: expected a non-empty dict"),
+        (lambda: plot_scatter_trend([1.0, 2.0, 3.0], [1.0, 2.0], "x", "y"), ValueError, "y: expected shape (3,)"),
         (lambda: plot_scatter_trend([1.0, 2.0], [1.0, 2.0], "x", "y"), ValueError, "at least 3 points"),
-        (lambda: plot_scatter_trend([0.0, 1, 2], [1.0, 2, 3], "x", "y", logx=True), ValueError, "x must be > 0"),
+        (lambda: plot_scatter_trend([0.0, 1, 2], [1.0, 2, 3], "x", "y", logx=True), ValueError, "x: expected values > 0"),
     ],
 )
 def test_bad_input_is_rejected(call, error, words):

@@ -1,4 +1,4 @@
-"""course_lib.pooler (notebook 04): BERT's pooler by hand and the three views of one forward pass."""
+"""course_lib.bert_pooler (notebook 04): BERT's pooler by hand and the three views of one forward pass."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 
 from course_lib import data
 from course_lib.embed import encode
-from course_lib.pooler import encode_cls_views, pooler_by_hand
+from course_lib.bert_pooler import encode_cls_views, pooler_by_hand
 
 
 def test_pooler_by_hand_equals_pooler_output(model):
@@ -16,7 +16,7 @@ def test_pooler_by_hand_equals_pooler_output(model):
         output = model.model(**batch)
         by_hand = pooler_by_hand(output.last_hidden_state, model.model.pooler)
     torch.testing.assert_close(by_hand, output.pooler_output, rtol=0, atol=1e-6)
-    with pytest.raises(ValueError, match="last_hidden_state: expected a tensor of shape"):
+    with pytest.raises(ValueError, match=r"last_hidden_state: expected 3 dimensions \(batch, seq, hidden\)"):
         pooler_by_hand(output.last_hidden_state[0], model.model.pooler)
     with pytest.raises(TypeError, match="pooler: expected a BERT pooler"):
         pooler_by_hand(output.last_hidden_state, torch.nn.Tanh())
