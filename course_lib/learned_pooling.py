@@ -197,15 +197,11 @@ def cache_pairs(
 # --------------------------------------------------------------------------- attention pooling
 
 
-def masked_attention_weights(
+def _checked_attention(
     token_embeddings: torch.Tensor, attention_mask: torch.Tensor, queries: torch.Tensor
-) -> torch.Tensor:
-    """Attention of each query over the real tokens: ``(batch, n_queries, seq)``, rows sum to 1.
-
-    ``scores = q · h_t / sqrt(hidden)``; padded positions get weight exactly 0 (their score is set to
-    -inf before the softmax, and every row has a real token). Computed in float32 for half inputs.
-    """
-    mask = _check_inputs(token_embeddings, attention_mask)
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The weights ``(batch, n_queries, seq)`` and the checked token embeddings (padding NaN/inf zeroed)."""
+    token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
     queries = check_tensor("queries", queries, ndim=2, shape="(n_queries, hidden)", floating=True)
     if queries.shape[1] != token_embeddings.shape[2]:
         raise ValueError(
@@ -215,7 +211,18 @@ def masked_attention_weights(
     acc = _accumulation_dtype(token_embeddings.dtype)
     scores = torch.einsum("bsh,qh->bqs", token_embeddings.to(acc), queries.to(acc)) / math.sqrt(queries.shape[1])
     scores = scores.masked_fill(~mask.unsqueeze(1), float("-inf"))
-    return torch.softmax(scores, dim=-1)
+    return torch.softmax(scores, dim=-1), token_embeddings
+
+
+def masked_attention_weights(
+    token_embeddings: torch.Tensor, attention_mask: torch.Tensor, queries: torch.Tensor
+) -> torch.Tensor:
+    """Attention of each query over the real tokens: ``(batch, n_queries, seq)``, rows sum to 1.
+
+    ``scores = q · h_t / sqrt(hidden)``; padded positions get weight exactly 0 (their score is set to
+    -inf before the softmax, and every row has a real token). Computed in float32 for half inputs.
+    """
+    return _checked_attention(token_embeddings, attention_mask, queries)[0]
 
 
 def attention_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
@@ -224,7 +231,7 @@ def attention_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor,
     Each query gives ``sum_t a_t h_t`` with :func:`masked_attention_weights`; the blocks are
     concatenated, query 0 first. Zero queries give mean pooling (one copy per query).
     """
-    weights = masked_attention_weights(token_embeddings, attention_mask, queries)
+    weights, token_embeddings = _checked_attention(token_embeddings, attention_mask, queries)
     pooled = torch.bmm(weights, token_embeddings.to(weights.dtype))  # (batch, n_queries, hidden)
     return pooled.flatten(1).to(token_embeddings.dtype)
 

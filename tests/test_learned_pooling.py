@@ -133,7 +133,7 @@ def test_cache_matches_encode_tokens_and_encode_layers(model):
 
 def test_cached_spearman_equals_the_uncached_one(model):
     from course_lib.data import load_sts_pairs
-    from course_lib.finetune import pairs_spearman
+    from course_lib.evaluate import pairs_spearman
     from course_lib.learned_pooling import cache_pairs
 
     pairs = load_sts_pairs()
@@ -150,7 +150,7 @@ def test_bad_inputs_raise_clear_errors():
         attention_pool(x, mask, torch.zeros(1, 5))
     with pytest.raises(TypeError, match="queries"):
         attention_pool(x, mask, [[0.0] * 8])
-    with pytest.raises(ValueError, match="no real token"):
+    with pytest.raises(ValueError, match="real token"):
         attention_pool(x, torch.zeros_like(mask), torch.zeros(1, 8))
     with pytest.raises(ValueError, match="n_queries"):
         AttentionPooling(8, n_queries=0)

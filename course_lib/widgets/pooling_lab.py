@@ -286,9 +286,8 @@ def prepare_lab(
     model = resolve_model(model)
     if datasets is None:
         from course_lib import data
-        from course_lib.finetune import split_pairs
 
-        _, held_out = split_pairs(data.load_sts_pairs(), test_fraction=1 / 3, seed=0)
+        _, held_out = data.split_pairs(data.load_sts_pairs(), test_fraction=1 / 3, seed=0)
         datasets = {"bundled (held-out)": cache_pairs(held_out, model)}
         if data.has_real_data("stsbenchmark"):
             datasets["STS-B test"] = cache_pairs(data.load_stsb("test"), model, show_progress=False)
