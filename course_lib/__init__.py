@@ -22,6 +22,8 @@ Notebook 06: ``geometry`` (anisotropy, centering, whitening), ``geometry_plots``
 Notebook 07: ``compress`` (truncate, PCA, float16, int8, binary, Hamming, rescoring), ``retrieval``
 (recall@k, nDCG@k, a retrieval task from sentence pairs), ``compression_eval`` (quality per setting),
 ``compress_plots``, ``vector_index`` (FAISS against exact search), ``quantized_encoder`` (int8 encoder).
+Notebook 08: ``learned_pooling`` (cached encoder states, an attention-pooling head, a layer mix),
+``learned_pooling_plots``, ``widgets.pooling_lab`` (check and rank your own pooling function).
 
 Every public function checks its inputs by one rule (``course_lib._checks``): a wrong type raises
 TypeError, a wrong value, shape, range or emptiness ValueError, and the message names the caller's

@@ -18,3 +18,8 @@ from course_lib.widgets.compression import (  # noqa: F401  (notebook 07)
     compression_static,
     compression_widget,
 )
+from course_lib.widgets.pooling_lab import (  # noqa: F401  (notebook 08)
+    pooling_lab,
+    pooling_lab_static,
+    prepare_lab,
+)
