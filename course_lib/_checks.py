@@ -28,6 +28,7 @@ __all__ = [
     "check_choice",
     "check_str",
     "check_texts",
+    "check_items",
     "check_tensor",
     "check_array",
     "check_finite",
@@ -139,6 +140,19 @@ def check_texts(name: str, texts: Any) -> list[str]:
         if not isinstance(text, str):
             raise TypeError(f"{name}: expected strings, got {describe(text)} at index {i}")
     return list(texts)
+
+
+def check_items(name: str, value: Any, types: type | tuple[type, ...], expected: str, allow_empty: bool = False) -> list:
+    """A list or tuple whose items are all instances of ``types``, as a list; ``expected`` names the items (plural)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name}: expected a list of {expected}, got {describe(value)}")
+    if not allow_empty and len(value) == 0:
+        raise ValueError(f"{name}: expected a non-empty list of {expected}, got an empty {type(value).__name__}")
+    allowed = types if isinstance(types, tuple) else (types,)
+    for i, item in enumerate(value):
+        if (isinstance(item, bool) and bool not in allowed) or not isinstance(item, allowed):
+            raise TypeError(f"{name}: expected {expected}, got {describe(item)} at index {i}")
+    return list(value)
 
 
 def check_tensor(

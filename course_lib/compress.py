@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from course_lib._checks import check_choice, check_int, check_tensor, describe
+from course_lib._checks import check_choice, check_int, check_tensor, check_type, describe
 from course_lib.similarity import cosine, most_similar
 
 BITS: tuple[int, ...] = (32, 16, 8, 1)
@@ -264,8 +264,8 @@ def compress(embeddings, bits: int, ranges=None) -> Compressed:
     ``bits=8`` needs ``ranges`` ``(2, d)`` from :func:`int8_ranges` on a calibration set, never
     the vectors being compressed themselves (their ranges would leak into the evaluation).
     """
-    bits = check_bits(bits)
     vectors = _vectors("embeddings", embeddings).float()
+    bits = check_bits(bits)
     dims = vectors.shape[1]
     if bits == 8:
         if ranges is None:
@@ -280,8 +280,7 @@ def compress(embeddings, bits: int, ranges=None) -> Compressed:
 
 def decompress(compressed: Compressed) -> torch.Tensor:
     """Float32 vectors ``(n, dims)`` back from codes: exact for 32, rounded for 16 and 8, ±1 for binary."""
-    if not isinstance(compressed, Compressed):
-        raise TypeError(f"compressed: expected a Compressed from compress(...), got {describe(compressed)}")
+    check_type("compressed", compressed, Compressed, "a Compressed from compress(...)")
     if compressed.bits == 8:
         return dequantize_int8(compressed.codes, compressed.ranges)
     if compressed.bits == 1:
@@ -295,9 +294,8 @@ def compressed_scores(queries, corpus: Compressed) -> torch.Tensor:
     The queries are compressed the same way first (symmetric): float32/float16 and int8 are
     compared by cosine (int8 after dequantising), binary codes by :func:`hamming_similarity`.
     """
-    if not isinstance(corpus, Compressed):
-        raise TypeError(f"corpus: expected a Compressed from compress(...), got {describe(corpus)}")
     query_vectors = _vectors("queries", queries)
+    check_type("corpus", corpus, Compressed, "a Compressed from compress(...)")
     if query_vectors.shape[1] != corpus.dims:
         raise ValueError(
             f"queries: expected vectors of dimension {corpus.dims} like the compressed corpus, got {query_vectors.shape[1]}"

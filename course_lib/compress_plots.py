@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
+from course_lib._checks import check_items, check_str, check_type
 from course_lib.compression_eval import Quality, kept
 from course_lib.plotting import PALETTE, course_style
 
@@ -31,8 +32,11 @@ def plot_quality_vs_bytes(
     width (colour = bits, dashed = truncation, solid = PCA); ``extra`` rows (e.g. binary + rescore)
     are drawn as single labelled stars.
     """
-    if not rows or not all(isinstance(row, Quality) for row in [*rows, *extra, reference]):
-        raise TypeError("rows, extra, reference: expected Quality rows from course_lib.compression_eval")
+    rows = check_items("rows", rows, Quality, "Quality rows from course_lib.compression_eval")
+    check_type("reference", reference, Quality, "a Quality row from course_lib.compression_eval")
+    extra = check_items("extra", extra, Quality, "Quality rows from course_lib.compression_eval", allow_empty=True)
+    if title is not None:
+        check_str("title", title)
     with course_style():
         fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.4), layout="constrained", sharey=False)
         try:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from course_lib._checks import check_choice, check_int, check_texts
+from course_lib._checks import check_choice, check_int, check_tensor, check_texts, check_type
 from course_lib.compress import (
     REDUCTIONS,
     PCAProjection,
@@ -119,14 +119,21 @@ def load_compression_data(
     return prepare(task, pairs.sentences1, pairs.sentences2, pairs.scores, fit_texts, model, show_progress)
 
 
+def _check_data(data: object) -> CompressionData:
+    return check_type("data", data, CompressionData, "CompressionData from prepare(...)")
+
+
+def _check_quality(name: str, value: object) -> Quality:
+    return check_type(name, value, Quality, "a Quality row from evaluate(...)")
+
+
 def _reduce(data: CompressionData, vectors: torch.Tensor, dims: int, reduction: str) -> torch.Tensor:
     return reduce_dims(vectors, dims, reduction, data.pca)
 
 
 def evaluate(data: CompressionData, dims: int = 384, bits: int = 32, reduction: str = "truncate") -> Quality:
     """Quality of one setting: vectors reduced to ``dims``, stored at ``bits``, queries compressed alike."""
-    if not isinstance(data, CompressionData):
-        raise TypeError(f"data: expected CompressionData from prepare(...), got {type(data).__name__}")
+    data = _check_data(data)
     check_choice("reduction", reduction, REDUCTIONS)
     bits = check_bits(bits)
     reduced = {name: _reduce(data, getattr(data, name), dims, reduction) for name in ("corpus", "queries", "sts_a", "sts_b")}
@@ -150,7 +157,9 @@ def evaluate_rescore(data: CompressionData, multiplier: int = 4, k: int = 10) ->
     Retrieval only (STS scores single pairs, where there is nothing to shortlist: its Spearman is
     float32's). The bytes are the binary codes held in memory; the float32 vectors stay on disk.
     """
-    corpus, queries = data.corpus, data.queries
+    corpus, queries = _check_data(data).corpus, data.queries
+    multiplier = check_int("multiplier", multiplier, minimum=1)
+    k = check_int("k", k, minimum=1, maximum=corpus.shape[0] - 1)
     # The query's own sentence must not take a place in the shortlist: ask for one more and drop it.
     ids, values = binary_search_rescore(queries, compress(corpus, 1).codes, corpus, k=k + 1, multiplier=multiplier)
     scores = torch.full((queries.shape[0], corpus.shape[0]), -torch.inf, dtype=torch.float64)
@@ -171,14 +180,23 @@ def sweep(
 
 def kept(quality: Quality, reference: Quality) -> tuple[float, float, float]:
     """``(Spearman, recall@10, nDCG@10)`` of ``quality`` as a percentage of ``reference`` (float32, all dims)."""
+    _check_quality("quality", quality), _check_quality("reference", reference)
     return tuple(100 * getattr(quality, name) / getattr(reference, name) for name in ("spearman", "recall", "ndcg"))
 
 
 def top_k(data: CompressionData, query_vector: torch.Tensor, dims: int, bits: int, reduction: str, k: int = 5):
     """Indices and scores ``(k,)`` of the corpus rows closest to one query vector ``(hidden,)`` at a setting."""
-    query = _reduce(data, query_vector.reshape(1, -1), dims, reduction)
+    hidden = _check_data(data).corpus.shape[1]
+    vector = check_tensor("query_vector", query_vector, ndim=1, shape="(hidden,)", floating=True, allow_numpy=True)
+    if vector.shape[0] != hidden:
+        raise ValueError(f"query_vector: expected {hidden} numbers like the corpus vectors, got {vector.shape[0]}")
+    dims = check_int("dims", dims, minimum=1, maximum=hidden)
+    bits = check_bits(bits)
+    check_choice("reduction", reduction, REDUCTIONS)
+    k = check_int("k", k, minimum=1, maximum=data.corpus.shape[0])
+    query = _reduce(data, vector.reshape(1, -1), dims, reduction)
     corpus = _reduce(data, data.corpus, dims, reduction)
-    if check_bits(bits) == 32:
+    if bits == 32:
         scores = cosine(query, corpus)[0]
     else:
         ranges = int8_ranges(_reduce(data, data.fit, dims, reduction)) if bits == 8 else None

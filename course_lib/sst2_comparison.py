@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib._checks import check_callable, check_int, check_items
 from course_lib.baselines import APPROACHES, SENTENCE, featurize
 from course_lib.classify import accuracy_with_fewer_labels, mcnemar_p, train_test_probabilities
 from course_lib.models import LoadedModel
@@ -59,10 +60,14 @@ def compare_on_sst2(
     """
     from course_lib import data
 
-    approaches = tuple(approaches)
+    approaches = tuple(check_items("approaches", approaches, str, "approach names"))
     unknown = [a for a in approaches if a not in APPROACHES]
     if unknown or SENTENCE not in approaches:
         raise ValueError(f"approaches: expected some of {list(APPROACHES)} including {SENTENCE!r}, got {list(approaches)}")
+    check_items("label_sizes", label_sizes, (int, np.integer), "training-set sizes (ints)", allow_empty=True)
+    repeats, seed = check_int("repeats", repeats, minimum=1), check_int("seed", seed)
+    if report is not None:
+        check_callable("report", report, "a function taking one line of text, or None")
     train, test = data.load_sst2("train"), data.load_sst2("test")
     train_features, test_features = {}, {}
     for approach in approaches:

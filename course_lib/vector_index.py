@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from course_lib._checks import check_choice, check_int, check_tensor
+from course_lib._checks import check_array, check_choice, check_int, check_tensor, check_type
 from course_lib.compress import quantize_binary
 from course_lib.scale import random_corpus, time_per_query
 
@@ -31,6 +31,12 @@ INDEX_KINDS: tuple[str, ...] = ("flat", "hnsw", "ivf", "ivfpq", "binary")
 def _unit_matrix(name: str, value: object) -> np.ndarray:
     tensor = check_tensor(name, value, ndim=2, shape="(n, d)", floating=True, finite=True, allow_numpy=True)
     return np.ascontiguousarray(torch.nn.functional.normalize(tensor.float(), dim=1).cpu().numpy())
+
+
+def _check_index(index: object) -> Any:
+    import faiss
+
+    return check_type("index", index, (faiss.Index, faiss.IndexBinary), "a FAISS index from build_index(...)")
 
 
 def pad_with_random(real, size: int, seed: int = 0) -> torch.Tensor:
@@ -85,6 +91,7 @@ def search_index(index: Any, queries, k: int = 10) -> np.ndarray:
     """Top-``k`` corpus ids ``(q, k)`` for the unit-normalised ``queries`` (binarised for a binary index)."""
     import faiss
 
+    index = _check_index(index)
     data = _unit_matrix("queries", queries)
     if isinstance(index, faiss.IndexBinary):
         data = quantize_binary(torch.from_numpy(data)).numpy()
@@ -95,14 +102,15 @@ def index_bytes(index: Any) -> int:
     """Size of the serialised index: vectors or codes plus graph links, cell lists and centroids."""
     import faiss
 
-    if isinstance(index, faiss.IndexBinary):
+    if isinstance(_check_index(index), faiss.IndexBinary):
         return int(faiss.serialize_index_binary(index).nbytes)
     return int(faiss.serialize_index(index).nbytes)
 
 
 def recall_against(found: np.ndarray, exact: np.ndarray) -> float:
     """Mean share of the exact top-k ids ``(q, k)`` that the index also returned in its top-k."""
-    found, exact = np.asarray(found), np.asarray(exact)
+    found = check_array("found", found, ndim=2, shape="(q, k)")
+    exact = check_array("exact", exact, ndim=2, shape="(q, k)")
     if found.shape != exact.shape:
         raise ValueError(f"found: expected the shape of exact {exact.shape}, got {found.shape}")
     return float(np.mean([len(set(f) & set(e)) / len(e) for f, e in zip(found.tolist(), exact.tolist())]))

@@ -62,8 +62,10 @@ def test_plot_returns_a_closed_figure_with_two_panels(prepared, no_open_figures_
     fig = plot_quality_vs_bytes(rows, reference, extra=[ce.evaluate_rescore(prepared)], title="t")
     assert len(fig.axes) == 2 and fig.axes[0].get_xscale() == "log"
     assert plt.get_fignums() == []
-    with pytest.raises(TypeError, match="rows, extra, reference"):
+    with pytest.raises(ValueError, match=re.escape("rows: expected a non-empty list of Quality rows")):
         plot_quality_vs_bytes([], reference)
+    with pytest.raises(TypeError, match=re.escape("extra: expected Quality rows from course_lib.compression_eval, got 3 at index 1")):
+        plot_quality_vs_bytes(rows, reference, extra=[reference, 3])
 
 
 @pytest.mark.parametrize(

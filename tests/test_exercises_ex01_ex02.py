@@ -3,6 +3,8 @@ useful message, says "not attempted" for the notebook's stub, and its registered
 
 from __future__ import annotations
 
+from course_lib.exercises.core import padded_test_batch
+
 import pytest
 import torch
 
@@ -136,7 +138,7 @@ def test_mean_sqrt_len_from_mean():
 def test_mean_sqrt_len_reference_agrees_with_course_lib():
     from course_lib.pooling import mean_pool, mean_sqrt_len_pool
 
-    embeddings, mask = ex02._padded_batch(5, [3, 11, 1, 6], side="left")
+    embeddings, mask = padded_test_batch(5, [3, 11, 1, 6], side="left")
     torch.testing.assert_close(
         ex02.reference_mean_sqrt_len_from_mean(mean_pool(embeddings, mask), mask), mean_sqrt_len_pool(embeddings, mask)
     )

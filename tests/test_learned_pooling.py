@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from course_lib.embed import encode_layers, encode_tokens
-from course_lib.exercises.ex02 import _padded_batch
+from course_lib.exercises.core import padded_test_batch
 from course_lib.learned_pooling import (
     AttentionPooling,
     LayerMixMeanPooling,
@@ -26,7 +26,7 @@ from course_lib.pooling import mean_pool
 
 def _padded(lengths, side="right", hidden=8, seed=0, dtype=torch.float32):
     """Token embeddings with junk in the pads and a 0/1 mask (notebook 02's exercise batches)."""
-    return _padded_batch(seed, lengths, hidden=hidden, side=side, dtype=dtype, pad_value=4.0)
+    return padded_test_batch(seed, lengths, hidden=hidden, side=side, dtype=dtype, pad_value=4.0)
 
 
 @pytest.mark.parametrize("side", ["right", "left"])

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib.exercises import ex09
+from course_lib.exercises import ex09, get_exercise
 from course_lib.pitfalls import (
     calibrate_threshold,
     chunk_max_scores,
@@ -151,10 +151,10 @@ def _search(query, corpus, k):
 @pytest.mark.parametrize(
     "exercise,colleague,fixed",
     [
-        (ex09.FIX_MEAN, lambda h, m: h.mean(dim=1), _mean),
-        (ex09.FIX_LAST_TOKEN, lambda h, m: h[:, -1], _last),
-        (ex09.FIX_LAST_TOKEN, lambda h, m: h[torch.arange(h.shape[0]), m.sum(dim=1) - 1], _last),
-        (ex09.FIX_SEARCH, lambda q, c, k: (c @ q).topk(k).indices, _search),
+        (get_exercise("ex09_fix_mean"), lambda h, m: h.mean(dim=1), _mean),
+        (get_exercise("ex09_fix_last_token"), lambda h, m: h[:, -1], _last),
+        (get_exercise("ex09_fix_last_token"), lambda h, m: h[torch.arange(h.shape[0]), m.sum(dim=1) - 1], _last),
+        (get_exercise("ex09_fix_search"), lambda q, c, k: (c @ q).topk(k).indices, _search),
     ],
 )
 def test_exercises_reject_the_colleagues_code_and_accept_the_fix(exercise, colleague, fixed):
@@ -165,8 +165,8 @@ def test_exercises_reject_the_colleagues_code_and_accept_the_fix(exercise, colle
 
 
 def test_exercise_solutions_pass_their_own_checks():
-    for exercise, function_name in ((ex09.FIX_MEAN, "sentence_vectors"), (ex09.FIX_LAST_TOKEN, "last_token"),
-                                    (ex09.FIX_SEARCH, "search")):
+    for exercise, function_name in ((get_exercise("ex09_fix_mean"), "sentence_vectors"), (get_exercise("ex09_fix_last_token"), "last_token"),
+                                    (get_exercise("ex09_fix_search"), "search")):
         namespace: dict = {"torch": torch}
         exec(exercise.solution, namespace)
         assert exercise.check(namespace[function_name]), exercise.name

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from course_lib import _checks
 from course_lib._checks import check_callable, check_choice, check_number, check_str, check_type, describe
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "list_exercises",
     "function_exercise",
     "value_exercise",
+    "padded_test_batch",
 ]
 
 Status = Literal["correct", "incorrect", "not attempted"]
@@ -534,6 +536,36 @@ def show_hint(name: str) -> None:
 def list_exercises() -> list[str]:
     """Names of the registered exercises, in the order they were registered."""
     return list(_REGISTRY)
+
+
+def padded_test_batch(
+    seed: int, lengths: list[int], hidden: int = 6, side: str = "right", dtype: torch.dtype = torch.float32,
+    scale: float = 1.0, pad_value: float = 7.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded test case for pooling exercises: token embeddings ``(batch, seq, hidden)`` and a 0/1 mask.
+
+    Row ``i`` has ``lengths[i]`` real tokens, padded on ``side``; pads carry junk (``pad_value``), as a
+    real encoder's do, so an answer that forgets the mask is caught.
+    """
+    seed = _checks.check_int("seed", seed, 0)
+    if not isinstance(lengths, (list, tuple)):
+        raise TypeError(f"lengths: expected a list of positive ints, got {_checks.describe(lengths)}")
+    if len(lengths) == 0:
+        raise ValueError("lengths: expected at least one length, got an empty list")
+    lengths = [_checks.check_int("lengths", length, 1) for length in lengths]
+    hidden = _checks.check_int("hidden", hidden, 1)
+    side = _checks.check_choice("side", side, ("right", "left"))
+    generator = torch.Generator().manual_seed(seed)
+    seq = max(lengths)
+    embeddings = torch.randn(len(lengths), seq, hidden, generator=generator) * scale
+    mask = torch.zeros(len(lengths), seq, dtype=torch.int64)
+    for row, length in enumerate(lengths):
+        if side == "right":
+            mask[row, :length] = 1
+        else:
+            mask[row, seq - length :] = 1
+    embeddings = torch.where(mask.bool().unsqueeze(-1), embeddings, torch.full_like(embeddings, pad_value))
+    return embeddings.to(dtype), mask
 
 
 def function_exercise(

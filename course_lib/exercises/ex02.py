@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from course_lib.embed import encode_tokens
-from course_lib.exercises.core import function_exercise, value_exercise
+from course_lib.exercises.core import function_exercise, padded_test_batch, value_exercise
 from course_lib.pooling import mean_pool
 
 __all__ = [
@@ -27,35 +27,17 @@ __all__ = [
 ]
 
 
-def _padded_batch(
-    seed: int, lengths: list[int], hidden: int = 6, side: str = "right", dtype: torch.dtype = torch.float32,
-    scale: float = 1.0, pad_value: float = 7.0,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token embeddings ``(batch, seq, hidden)`` and a 0/1 mask; pads carry junk, as a real encoder's do."""
-    generator = torch.Generator().manual_seed(seed)
-    seq = max(lengths)
-    embeddings = torch.randn(len(lengths), seq, hidden, generator=generator) * scale
-    mask = torch.zeros(len(lengths), seq, dtype=torch.int64)
-    for row, length in enumerate(lengths):
-        if side == "right":
-            mask[row, :length] = 1
-        else:
-            mask[row, seq - length :] = 1
-    embeddings = torch.where(mask.bool().unsqueeze(-1), embeddings, torch.full_like(embeddings, pad_value))
-    return embeddings.to(dtype), mask
-
-
 def _long_float16_batch() -> tuple[torch.Tensor, torch.Tensor]:
     """300 tokens of values near 400: their float16 sum (~120,000) overflows float16's max of 65,504."""
-    embeddings, mask = _padded_batch(3, [300, 120], hidden=4, scale=5.0)
+    embeddings, mask = padded_test_batch(3, [300, 120], hidden=4, scale=5.0)
     embeddings = (embeddings + 400.0).to(torch.float16)
     return embeddings, mask
 
 
 SAFE_MEAN_CASES = [
-    _padded_batch(0, [4, 2, 5]),
-    _padded_batch(1, [3, 6, 1], side="left"),
-    _padded_batch(2, [7, 7]),
+    padded_test_batch(0, [4, 2, 5]),
+    padded_test_batch(1, [3, 6, 1], side="left"),
+    padded_test_batch(2, [7, 7]),
     _long_float16_batch(),
 ]
 
@@ -128,7 +110,7 @@ def reference_mean_sqrt_len_from_mean(mean_vectors: torch.Tensor, attention_mask
 
 
 def _mean_and_mask(seed: int, lengths: list[int], side: str = "right") -> tuple[torch.Tensor, torch.Tensor]:
-    embeddings, mask = _padded_batch(seed, lengths, side=side)
+    embeddings, mask = padded_test_batch(seed, lengths, side=side)
     return mean_pool(embeddings, mask), mask
 
 

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from course_lib.exercises.core import function_exercise
 from course_lib.geometry import fit_whitening, mean_cosine
 
-__all__ = ["MEAN_COSINE", "WHITENED_COSINES", "reference_whitened_cosines"]
+__all__ = ["check_mean_cosine", "check_whitened_cosines", "reference_whitened_cosines"]
 
 
 def _cloud(n: int, d: int, seed: int, offset: float) -> torch.Tensor:
@@ -26,7 +26,7 @@ def _cloud(n: int, d: int, seed: int, offset: float) -> torch.Tensor:
     return torch.randn(n, d, generator=generator, dtype=torch.float64) * scales + offset
 
 
-MEAN_COSINE = function_exercise(
+check_mean_cosine = function_exercise(
     name="ex06_mean_cosine",
     question=(
         "Write mean_cosine(x) for x of shape (n, d): the average cosine similarity over all n (n - 1) / 2 "
@@ -49,7 +49,7 @@ MEAN_COSINE = function_exercise(
         (_cloud(40, 16, seed=2, offset=0.0),),
     ],
     atol=1e-6,
-)
+).check
 
 
 def reference_whitened_cosines(x: torch.Tensor) -> torch.Tensor:
@@ -59,7 +59,7 @@ def reference_whitened_cosines(x: torch.Tensor) -> torch.Tensor:
     return unit @ unit.T
 
 
-WHITENED_COSINES = function_exercise(
+check_whitened_cosines = function_exercise(
     name="ex06_whitened_cosines",
     question=(
         "Write whitened_cosines(x) for x of shape (n, d) with n > d: fit the mean mu and covariance Sigma on x "
@@ -83,4 +83,4 @@ WHITENED_COSINES = function_exercise(
     reference_fn=reference_whitened_cosines,
     cases=[(_cloud(30, 4, seed=3, offset=3.0),), (_cloud(80, 10, seed=4, offset=-1.0),)],
     atol=1e-6,
-)
+).check

@@ -14,7 +14,7 @@ import torch
 from course_lib.compress import bytes_per_vector, hamming_distance, int8_ranges, quantize_binary, quantize_int8
 from course_lib.exercises.core import function_exercise, value_exercise
 
-__all__ = ["QUANTIZE_INT8", "HAMMING", "BINARY_INDEX_GB"]
+__all__ = ["check_quantize_int8", "check_hamming", "check_binary_index_gb", "reference_hamming"]
 
 
 def _int8_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -27,7 +27,7 @@ def _int8_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
             (small, torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))]
 
 
-QUANTIZE_INT8 = function_exercise(
+check_quantize_int8 = function_exercise(
     name="ex07_quantize_int8",
     question=(
         "Write quantize_int8(x, ranges) for x (n, d) and ranges (2, d) = [min; max] per dimension: cut each "
@@ -47,7 +47,7 @@ def quantize_int8(x, ranges):
     cases=_int8_cases(),
     atol=0,
     rtol=0,
-)
+).check
 
 
 def _hamming_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -60,7 +60,12 @@ def _hamming_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
     ]
 
 
-HAMMING = function_exercise(
+def reference_hamming(a, b):
+    """Hamming distances ``(n, m)`` between packed binary codes, as a numpy array (the exercise's answer)."""
+    return hamming_distance(a, b).numpy()
+
+
+check_hamming = function_exercise(
     name="ex07_hamming",
     question=(
         "Write hamming(a, b) for packed binary codes a (n, bytes) and b (m, bytes), dtype uint8: the (n, m) "
@@ -74,13 +79,13 @@ def hamming(a, b):
     bits_b = np.unpackbits(b.numpy(), axis=1)                       # (m, bits)
     return (bits_a[:, None, :] != bits_b[None, :, :]).sum(axis=2)   # (n, m)
 ''',
-    reference_fn=lambda a, b: hamming_distance(a, b).numpy(),
+    reference_fn=reference_hamming,
     cases=_hamming_cases(),
     atol=0,
     rtol=0,
-)
+).check
 
-BINARY_INDEX_GB = value_exercise(
+check_binary_index_gb = value_exercise(
     name="ex07_binary_index_gb",
     question=(
         "How many GB (10**9 bytes) do 10 000 000 binary codes of 384-dimensional vectors take? (float32 would "
@@ -93,4 +98,4 @@ binary_index_gb = 10_000_000 * 384 / 8 / 1e9   # 48 bytes per vector -> 0.48 GB,
     reference=10_000_000 * bytes_per_vector(384, 1) / 1e9,
     atol=1e-9,
     rtol=1e-6,
-)
+).check

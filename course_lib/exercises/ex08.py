@@ -16,7 +16,7 @@ import math
 import torch
 
 from course_lib.exercises.core import function_exercise, value_exercise
-from course_lib.exercises.ex02 import _padded_batch
+from course_lib.exercises.core import padded_test_batch
 from course_lib.learned_pooling import attention_pool
 
 __all__ = ["check_attention_pool", "check_masked_weights", "MASKED_WEIGHTS_TOKENS", "MASKED_WEIGHTS_SCORES"]
@@ -27,9 +27,9 @@ def _queries(seed: int, n_queries: int, hidden: int, scale: float = 2.0) -> torc
 
 
 _ATTENTION_CASES = [
-    (*_padded_batch(20, [5, 2, 4], hidden=6), _queries(0, 1, 6)),
-    (*_padded_batch(21, [3, 6, 1], hidden=6, side="left"), _queries(1, 2, 6)),  # a second query
-    (*_padded_batch(22, [4, 4], hidden=6), torch.zeros(3, 6)),  # zero queries: mean pooling, three times
+    (*padded_test_batch(20, [5, 2, 4], hidden=6), _queries(0, 1, 6)),
+    (*padded_test_batch(21, [3, 6, 1], hidden=6, side="left"), _queries(1, 2, 6)),  # a second query
+    (*padded_test_batch(22, [4, 4], hidden=6), torch.zeros(3, 6)),  # zero queries: mean pooling, three times
 ]
 
 check_attention_pool = function_exercise(

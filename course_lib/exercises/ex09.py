@@ -14,21 +14,21 @@ from __future__ import annotations
 import torch
 
 from course_lib.exercises.core import function_exercise
-from course_lib.exercises.ex02 import _padded_batch
+from course_lib.exercises.core import padded_test_batch
 from course_lib.pooling import last_token_pool, mean_pool
 from course_lib.similarity import most_similar
 
-__all__ = ["FIX_MEAN", "FIX_LAST_TOKEN", "FIX_SEARCH", "reference_search"]
+__all__ = ["check_fix_mean", "check_fix_last_token", "check_fix_search", "reference_search"]
 
 # Batches padded on the right and on the left, with pads that hold large junk values.
 _PADDED_CASES = [
-    _padded_batch(90, [4, 2, 5]),
-    _padded_batch(91, [3, 6, 1], side="left"),
-    _padded_batch(92, [7, 7]),
-    _padded_batch(93, [1, 5, 2, 8], hidden=16),
+    padded_test_batch(90, [4, 2, 5]),
+    padded_test_batch(91, [3, 6, 1], side="left"),
+    padded_test_batch(92, [7, 7]),
+    padded_test_batch(93, [1, 5, 2, 8], hidden=16),
 ]
 
-FIX_MEAN = function_exercise(
+check_fix_mean = function_exercise(
     name="ex09_fix_mean",
     question=(
         "A colleague's sentence_vectors(hidden, mask) returns hidden.mean(dim=1), and the same sentence gets a "
@@ -43,9 +43,9 @@ def sentence_vectors(hidden, mask):
     reference_fn=mean_pool,
     cases=_PADDED_CASES,
     hint="hidden.mean(dim=1) divides by seq, padding included; multiply by the mask and divide by mask.sum(dim=1).",
-)
+).check
 
-FIX_LAST_TOKEN = function_exercise(
+check_fix_last_token = function_exercise(
     name="ex09_fix_last_token",
     question=(
         "A colleague pools decoder-style with last_token(hidden, mask) = hidden[:, -1]. Under right padding "
@@ -63,7 +63,7 @@ def last_token(hidden, mask):
     cases=_PADDED_CASES,
     hint="(mask.sum(dim=1) - 1) is right only under right padding; find the LAST position whose mask is 1 "
     "(mask.flip(dims=[1]).argmax(dim=1) counts it from the end).",
-)
+).check
 
 
 def reference_search(query: torch.Tensor, corpus: torch.Tensor, k: int) -> torch.Tensor:
@@ -81,7 +81,7 @@ def _search_cases() -> list[tuple[torch.Tensor, torch.Tensor, int]]:
     return cases
 
 
-FIX_SEARCH = function_exercise(
+check_fix_search = function_exercise(
     name="ex09_fix_search",
     question=(
         "A colleague's search(query, corpus, k) returns (corpus @ query).topk(k).indices on raw mean-pooled "
@@ -98,4 +98,4 @@ def search(query, corpus, k):
     reference_fn=reference_search,
     cases=_search_cases(),
     hint="a raw dot product grows with the corpus vectors' lengths; normalise the vectors (F.normalize) first.",
-)
+).check

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import torch
 
-from course_lib._checks import check_choice, check_int, check_str
+from course_lib._checks import check_choice, check_int, check_str, check_type
 from course_lib.compress import BITS, REDUCTIONS, bytes_per_vector, check_bits
 from course_lib.compression_eval import DIMS, CompressionData, Quality, evaluate, kept, top_k
 from course_lib.embed import encode
@@ -41,9 +41,7 @@ class CompressionView(NamedTuple):
 
 
 def _check_data(data: object) -> CompressionData:
-    if not isinstance(data, CompressionData):
-        raise TypeError(f"data: expected CompressionData from course_lib.compression_eval.prepare, got {type(data).__name__}")
-    return data
+    return check_type("data", data, CompressionData, "CompressionData from course_lib.compression_eval.prepare")
 
 
 def compression_view(
