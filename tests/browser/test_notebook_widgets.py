@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from widget_scripts import INTERACTIONS, NOTEBOOK_SCRIPTS
+from browser.widget_scripts import INTERACTIONS, NOTEBOOK_SCRIPTS
 
 REPO = Path(__file__).resolve().parents[2]
 

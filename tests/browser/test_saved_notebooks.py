@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.sign import NotebookNotary
-from test_notebook_widgets import COURSE_WIDGET_ERRORS, NOTEBOOK_STATE, WIDGET_REPR, notebooks_with_widgets
+from browser.test_notebook_widgets import COURSE_WIDGET_ERRORS, NOTEBOOK_STATE, WIDGET_REPR, notebooks_with_widgets
 
 SAVED = """from course_lib.widgets import pooling_explorer, search_widget
 from course_lib.embed import encode

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from conftest import free_port, stop, wait_for_http
+from browser.conftest import free_port, stop, wait_for_http
 
 REPO = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("course_site_build", REPO / "site" / "build.py")
