@@ -31,7 +31,7 @@ VIEWS = ("cls", "pooler_output", "mean", "first_last_avg")
 def sentence_vectors(texts: list[str], loaded) -> dict:
     """The four views ``{name: (n, hidden)}``: raw first token, pooler_output, mean, first-last-avg."""
     from course_lib.embed import encode_layers
-    from course_lib.pooler import encode_cls_views
+    from course_lib.bert_pooler import encode_cls_views
 
     views = encode_cls_views(texts, loaded)
     last = loaded.model.config.num_hidden_layers

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_lib._checks import check_int, check_number, check_str, check_type, describe
+from course_lib._checks import check_choice, check_int, check_number, check_type, describe
 
 DATA_ENV_VAR = "COURSE_DATA_DIR"
 _BUNDLED = Path(__file__).parent / "datasets"
@@ -58,16 +58,17 @@ def data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+REAL_DATA_FOLDERS = ("stsbenchmark", "sst2")
+
+
 def has_real_data(name: str = "stsbenchmark") -> bool:
     """True when ``COURSE_DATA_DIR`` holds the folder ``name`` (``"stsbenchmark"`` or ``"sst2"``)."""
-    check_str("name", name)
+    check_choice("name", name, REAL_DATA_FOLDERS)
     folder = data_dir()
     return folder is not None and (folder / name).is_dir()
 
 
 def _check_split(split: str, splits: dict[str, str]) -> str:
-    from course_lib._checks import check_choice
-
     return splits[check_choice("split", split, splits)]
 
 

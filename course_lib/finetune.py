@@ -71,11 +71,11 @@ def cosine_similarity_loss(
     ``u``, ``v``: ``(batch, hidden)`` sentence vectors; ``gold``: ``(batch,)`` scores in
     ``[0, max_score]``. Returns a 0-d tensor that gradients flow through.
     """
-    check_tensor("u", u, ndim=2, shape="(batch, hidden)", floating=True)
-    check_tensor("v", v, ndim=2, shape="(batch, hidden)", floating=True)
+    check_tensor("u", u, ndim=2, shape="(batch, hidden)", floating=True, finite=True)
+    check_tensor("v", v, ndim=2, shape="(batch, hidden)", floating=True, finite=True)
     if u.shape != v.shape:
         raise ValueError(f"v: expected the shape of u {tuple(u.shape)}, got {tuple(v.shape)}")
-    check_tensor("gold", gold, ndim=1, shape="(batch,)")
+    check_tensor("gold", gold, ndim=1, shape="(batch,)", finite=True)
     if tuple(gold.shape) != (u.shape[0],):
         raise ValueError(f"gold: expected a tensor of shape ({u.shape[0]},), got {tuple(gold.shape)}")
     if gold.device != u.device or v.device != u.device:

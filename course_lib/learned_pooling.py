@@ -202,7 +202,7 @@ def _checked_attention(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The weights ``(batch, n_queries, seq)`` and the checked token embeddings (padding NaN/inf zeroed)."""
     token_embeddings, mask = _check_inputs(token_embeddings, attention_mask)
-    queries = check_tensor("queries", queries, ndim=2, shape="(n_queries, hidden)", floating=True)
+    queries = check_tensor("queries", queries, ndim=2, shape="(n_queries, hidden)", floating=True, finite=True)
     if queries.shape[1] != token_embeddings.shape[2]:
         raise ValueError(
             f"queries: expected shape (n_queries, {token_embeddings.shape[2]}) to match the hidden size, "

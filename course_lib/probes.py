@@ -82,7 +82,7 @@ def word_content_features(text_vectors: torch.Tensor, word_vectors: torch.Tensor
     least what "is the word's cosine high?" does, and can also weigh the dimensions.
     """
     for name, x in (("text_vectors", text_vectors), ("word_vectors", word_vectors)):
-        check_tensor(name, x, ndim=2, shape="(m, hidden)", floating=True)
+        check_tensor(name, x, ndim=2, shape="(m, hidden)", floating=True, finite=True)
     if text_vectors.shape != word_vectors.shape:
         raise ValueError(
             f"word_vectors: expected the shape of text_vectors {tuple(text_vectors.shape)} (one row per pair), "

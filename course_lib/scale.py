@@ -147,8 +147,8 @@ def search_cost(
     divided by q. ``predicted_bytes`` is the working set from :func:`search_memory_bytes` (the
     corpus itself excluded: it is already in memory); ``measured_bytes`` from :func:`peak_rss_growth`.
     """
-    check_tensor("queries", queries, ndim=2, shape="(q, d)")
-    check_tensor("corpus", corpus, ndim=2, shape="(n, d)")
+    check_tensor("queries", queries, ndim=2, shape="(q, d)", finite=True)
+    check_tensor("corpus", corpus, ndim=2, shape="(n, d)", finite=True)
 
     def run() -> Any:
         return most_similar(queries, corpus, measure=measure, k=k, chunk_size=chunk_size)

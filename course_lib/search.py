@@ -20,7 +20,7 @@ import torch
 from course_lib._checks import check_int, check_tensor, check_texts, check_type, describe
 from course_lib.embed import encode
 from course_lib.models import LoadedModel
-from course_lib.similarity import check_measure, higher_is_closer, most_similar
+from course_lib.similarity import check_measure, check_pair, higher_is_closer, most_similar
 
 
 class SearchHit(NamedTuple):
@@ -70,8 +70,10 @@ def search(
         raise ValueError("query: expected some text, got an empty string")
     _check_corpus(texts, embeddings, labels)
     check_measure(measure)
+    check_int("k", k, 1, embeddings.shape[0])
     query_vector = encode(query, model, pooling=pooling, normalize=normalize, show_progress=False)[0]
     query_vector = query_vector.to(embeddings.device, embeddings.dtype)
+    check_pair(query_vector, embeddings, ("the model's query vector", "embeddings"))
     indices, scores = most_similar(query_vector, embeddings, measure=measure, k=k, p=p)
     return [
         SearchHit(rank, int(i), float(s), texts[int(i)], None if labels is None else str(labels[int(i)]))

@@ -69,6 +69,7 @@ def test_show_search_prints_the_table_it_returns(model, corpus, capsys):
         ({"labels": ["a"]}, ValueError, "labels: expected one label per text (5)"),
         ({"measure": "jaccard"}, ValueError, "measure: expected one of"),
         ({"k": 6}, ValueError, "k: expected an int in [1, 5], got 6"),
+        ({"embeddings": torch.ones(5, 8)}, ValueError, "embeddings: expected vectors of dimension d=384"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(model, corpus, kwargs, error, words):

@@ -98,43 +98,6 @@ def test_unknown_prefix_is_a_clear_error(tmp_path):
         slides.build(["99_no_such"], out_dir=tmp_path)
 
 
-@pytest.mark.browser
-@needs_npm
-def test_deck_renders_and_advances_in_chromium(decks):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing on CI: install it (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("playwright (Python) is missing on CI: add it to requirements.txt")
-        pytest.skip("playwright (Python) is not installed")
-    deck = next(p for p in decks if p.name.startswith("02_"))
-    online, errors = [], []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on("request", lambda r: online.append(r.url) if r.url.startswith(("http:", "https:")) else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(deck.as_uri())
-            page.wait_for_selector(".reveal.ready", timeout=30_000)
-            first = page.inner_text(".slides > section.present")
-            assert "pooling methods" in first.lower()
-            page.wait_for_function("() => window.MathJax && window.MathJax.Hub", timeout=30_000)
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("() => location.hash.startsWith('#/1')", timeout=10_000)
-            second = page.inner_text(".slides > section.present")
-            assert second and second != first
-            assert page.locator(".slides > section").count() >= 5
-        finally:
-            browser.close()
-    assert online == []
-    assert errors == []
-
-
 def test_style_sheets_that_import_web_fonts_are_caught(tmp_path):
     (tmp_path / "theme").mkdir()
     (tmp_path / "theme" / "simple.css").write_text("@import url(./local.css);\n")

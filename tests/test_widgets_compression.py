@@ -90,3 +90,13 @@ def test_bad_arguments_are_rejected(bundled, model, kwargs, error, words):
 def test_data_must_come_from_prepare(model):
     with pytest.raises(TypeError, match="data: expected CompressionData"):
         compression_widget({"corpus": None}, model)
+
+
+def test_where_widgets_cannot_run_it_shows_a_snapshot_and_says_to_run_the_cell(widget):
+    from course_lib.widgets._fallback import RUN_THE_CELL
+
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    for kind in ("text/plain", "text/html"):
+        assert "children=" not in bundle[kind] and f"dims {widget.dims_box.value}" in bundle[kind]
+    assert RUN_THE_CELL in bundle["text/plain"]

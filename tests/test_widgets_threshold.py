@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import torch
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
 
@@ -97,3 +98,15 @@ def test_static_fallback_reports_the_same_numbers_as_the_widget():
 def test_bad_input_gets_a_clear_error(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+def test_where_widgets_cannot_run_the_threshold_widget_shows_a_snapshot_and_says_to_run_the_cell():
+    from course_lib.widgets._fallback import RUN_THE_CELL
+    from course_lib.widgets.threshold import threshold_widget
+
+    widget = threshold_widget(torch.tensor([0.1, 0.9, 0.6]), [0, 1, 1], ["a", "b", "c"], ["d", "e", "f"], threshold=0.5)
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live controls are still there
+    for kind in ("text/plain", "text/html"):
+        assert "children=" not in bundle[kind] and "F1 1.000" in bundle[kind]
+    assert RUN_THE_CELL in bundle["text/plain"] and "threshold 0.500\nprecision" in bundle["text/plain"]

@@ -11,12 +11,14 @@ without a live kernel.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import ipywidgets as widgets
 import torch
 
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 from course_lib._checks import check_choice, check_int, check_str, check_type
 from course_lib.compress import BITS, REDUCTIONS, bytes_per_vector, check_bits
 from course_lib.compression_eval import DIMS, CompressionData, Quality, evaluate, kept, top_k
@@ -112,7 +114,7 @@ class CompressionWidget(widgets.VBox):
         for control in (self.query_box, self.dims_box, self.bits_box, self.reduction_box):
             control.observe(lambda change: self.update(), names="value")
         super().__init__(children=[self.query_box, widgets.HBox([self.dims_box, self.bits_box]), self.reduction_box,
-                                   self.readout])
+                                   self.readout, stale_hint()])
         self.update()
 
     def _query_vector(self, text: str) -> torch.Tensor:
@@ -130,6 +132,21 @@ class CompressionWidget(widgets.VBox):
                                      self.bits_box.value, self.reduction_box.value, self._k, self._reference)
         self.readout.value = _view_html(self.view, self._full_bytes)
         return self.view
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live controls, plus a snapshot of the readout for where widgets cannot run."""
+        setting = (f"query: <i>{html.escape(self.query_box.value)}</i> · dims {self.dims_box.value} · "
+                   f"{self.bits_box.label} · {self.reduction_box.value}")
+        return widget_mimebundle(
+            super()._repr_mimebundle_(**kwargs), "Compression explorer",
+            snapshot_html=f"<p>{setting}</p>{self.readout.value}",
+            snapshot_text=_plain(setting) + "\n" + _plain(self.readout.value),
+        )
+
+
+def _plain(fragment: str) -> str:
+    """An HTML fragment as one line of text (tags become spaces)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def compression_widget(data: CompressionData, model: LoadedModel | str | None = None, **kwargs) -> CompressionWidget:

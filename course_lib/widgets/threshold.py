@@ -12,6 +12,7 @@ thresholds, for a notebook viewed without a live kernel.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
+from course_lib.widgets._fallback import stale_hint, widget_mimebundle
 from course_lib._checks import check_array, check_int, check_number, check_same_length, check_texts
 
 __all__ = [
@@ -176,7 +178,7 @@ class ThresholdWidget(widgets.VBox):
         self.flips: list[int] = []
         self._previous = threshold
         self.slider.observe(self._on_change, names="value")
-        super().__init__(children=[self.slider, self.readout, self.flip_table])
+        super().__init__(children=[self.slider, self.readout, self.flip_table, stale_hint()])
         self._show()
         self.flip_table.value = "<i>Move the slider: the pairs whose decision changes appear here.</i>"
 
@@ -204,6 +206,14 @@ class ThresholdWidget(widgets.VBox):
 
     def _on_change(self, change: dict) -> None:
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live controls, plus a snapshot of the readout for where widgets cannot run."""
+        return widget_mimebundle(
+            super()._repr_mimebundle_(**kwargs), "Threshold explorer",
+            snapshot_html=f"<p>threshold {float(self.slider.value):.3f}</p>{self.readout.value}",
+            snapshot_text=f"threshold {float(self.slider.value):.3f}\n" + html.unescape(re.sub(r"<[^>]+>", "", self.readout.value)),
+        )
 
 
 def threshold_widget(scores, labels, sentences1: Sequence[str], sentences2: Sequence[str], threshold: float = 0.5, **kwargs) -> ThresholdWidget:
