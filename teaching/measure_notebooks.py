@@ -132,9 +132,9 @@ def render_table(results: list[Measurement], load_before: tuple[float, ...], loa
         f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}; "
         f"after: {', '.join(f'{x:.2f}' for x in load_after)}."
         + (
-            " **The machine was busy (load ≥ 1): these times are inflated; re-run on a quiet machine.**"
-            if max(load_before[0], load_after[0]) >= 1
-            else " The machine was quiet (load < 1)."
+            " **The machine was busy before the run (load ≥ 1): these times are inflated; re-run on a quiet machine.**"
+            if load_before[0] >= 1
+            else " The machine was quiet before the run (load < 1); the load after includes the notebooks' own work."
         ),
         "",
         "| notebook | wall time (s), fresh kernel, all cells | peak memory of the kernel (MB) | status |",
