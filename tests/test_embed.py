@@ -104,7 +104,7 @@ def test_bad_input_is_rejected_with_a_clear_message(model, kwargs, error, words)
 
 
 def test_encode_tokens_rejects_bad_padding_side(model):
-    with pytest.raises(ValueError, match="padding_side: expected one of \[.right., .left.\], got .middle."):
+    with pytest.raises(ValueError, match=r"padding_side: expected one of \[.right., .left.\], got .middle."):
         encode_tokens("text", model, padding_side="middle")
 
 

@@ -304,7 +304,7 @@ def test_similarity_matrix_options():
     [
         ((torch.zeros(2, 3), ["a", "b"]), {}, ValueError, r"col_labels: expected labels .* shape \(2, 3\)"),
         ((torch.zeros(2, 2), ["a"]), {}, ValueError, r"row_labels: expected one entry per row of matrix \(2\)"),
-        ((torch.zeros(2, 3), ["a", "b"]), {"col_labels": ["x"]}, ValueError, "col_labels: expected one entry per column of matrix \(3\)"),
+        ((torch.zeros(2, 3), ["a", "b"]), {"col_labels": ["x"]}, ValueError, r"col_labels: expected one entry per column of matrix \(3\)"),
         ((torch.zeros(4), ["a"] * 4), {}, ValueError, r"matrix: expected shape \(n, m\), got shape \(4,\)"),
         ((torch.zeros(2, 2), ["a", "b"]), {"fmt": ".2q"}, ValueError, "fmt: expected a format spec"),
         ((torch.zeros(2, 2), ["a", "b"]), {"cmap": "not-a-map"}, ValueError, "cmap: expected a matplotlib colormap"),
@@ -342,9 +342,9 @@ def test_scatter_sorts_numeric_labels():
 def test_scatter_rejects_bad_input():
     with pytest.raises(ValueError, match=r"points: expected shape \(n, 2\), got shape \(3, 5\)"):
         plot_scatter_2d(torch.zeros(3, 5), ["a"] * 3)
-    with pytest.raises(ValueError, match="labels: expected one entry per row of points \(3\), got 2"):
+    with pytest.raises(ValueError, match=r"labels: expected one entry per row of points \(3\), got 2"):
         plot_scatter_2d(torch.zeros(3, 2), ["a"] * 2)
-    with pytest.raises(ValueError, match="texts: expected one entry per row of points \(3\), got 1"):
+    with pytest.raises(ValueError, match=r"texts: expected one entry per row of points \(3\), got 1"):
         plot_scatter_2d(torch.zeros(3, 2), ["a"] * 3, texts=["t"])
     with pytest.raises(ValueError, match="points: expected finite values"):
         plot_scatter_2d(torch.tensor([[0.0, float("nan")]]), ["a"])
